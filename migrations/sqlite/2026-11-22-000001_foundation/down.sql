@@ -1,0 +1,11 @@
+DROP TABLE write_gate;
+DROP TABLE outbox;
+DROP TABLE login_throttle;
+DROP TABLE email_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE role_grants;
+DROP TABLE users;
+DROP TABLE organization_places;
+DROP TABLE organizations;
+DROP TABLE places;

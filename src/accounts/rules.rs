@@ -1,0 +1,187 @@
+//! Pure account rules: email normalisation, password policy, lockout arithmetic, refresh
+//! token verdicts. No HTTP, no database.
+
+use chrono::{Duration, NaiveDateTime};
+
+/// Emails compare case-insensitively and without surrounding space.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Shortest password accepted (characters, not bytes; OWASP ASVS asks for 8+, we ask 10).
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password accepted (argon2 input is bounded to keep hashing cost flat).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Why a password is refused, if it is.
+pub fn password_problem(password: &str, email: &str) -> Option<&'static str> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Some("weak_password");
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Some("length");
+    }
+    if normalize_email(password) == normalize_email(email) {
+        return Some("weak_password");
+    }
+    None
+}
+
+/// Lockout policy from settings.
+#[derive(Debug, Clone, Copy)]
+pub struct LockoutPolicy {
+    pub max_failures: i32,
+    pub window: Duration,
+    pub lockout: Duration,
+}
+
+/// The failed-login state of one email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttle {
+    pub failures: i32,
+    pub window_started_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+}
+
+/// Seconds until the email may try again, when it is locked.
+pub fn locked_for(t: Option<&Throttle>, now: NaiveDateTime) -> Option<i64> {
+    let until = t?.locked_until?;
+    (until > now).then(|| (until - now).num_seconds().max(1))
+}
+
+/// The state after one more failure: failures count within a window; reaching the maximum
+/// locks the email and starts a fresh count.
+pub fn record_failure(t: Option<Throttle>, now: NaiveDateTime, p: LockoutPolicy) -> Throttle {
+    let (failures, window_started_at) = match t {
+        Some(t) if now - t.window_started_at <= p.window && locked_for(Some(&t), now).is_none() => {
+            (t.failures + 1, t.window_started_at)
+        }
+        _ => (1, now),
+    };
+    if failures >= p.max_failures {
+        Throttle {
+            failures: 0,
+            window_started_at: now,
+            locked_until: Some(now + p.lockout),
+        }
+    } else {
+        Throttle {
+            failures,
+            window_started_at,
+            locked_until: None,
+        }
+    }
+}
+
+/// What presenting a refresh token leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshVerdict {
+    /// Valid: spend it and issue the next one in the same family.
+    Rotate,
+    /// Already spent: someone replayed it, so the whole family is revoked.
+    Reused,
+    Expired,
+    /// The session ended (logout, reuse, password reset, disabled user).
+    Revoked,
+}
+
+/// Judges a presented refresh token.
+pub fn judge_refresh(
+    used_at: Option<NaiveDateTime>,
+    expires_at: NaiveDateTime,
+    session_revoked: bool,
+    now: NaiveDateTime,
+) -> RefreshVerdict {
+    if session_revoked {
+        RefreshVerdict::Revoked
+    } else if used_at.is_some() {
+        RefreshVerdict::Reused
+    } else if expires_at <= now {
+        RefreshVerdict::Expired
+    } else {
+        RefreshVerdict::Rotate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t0() -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_800_000_000, 0)
+            .unwrap()
+            .naive_utc()
+    }
+
+    fn policy() -> LockoutPolicy {
+        LockoutPolicy {
+            max_failures: 3,
+            window: Duration::minutes(15),
+            lockout: Duration::minutes(10),
+        }
+    }
+
+    #[test]
+    fn emails_normalise() {
+        assert_eq!(
+            normalize_email("  Zhang.San@Example.COM "),
+            "zhang.san@example.com"
+        );
+    }
+
+    #[test]
+    fn password_policy() {
+        assert_eq!(password_problem("short", "a@b.c"), Some("weak_password"));
+        assert_eq!(
+            password_problem("a@b.cdefghij", "A@B.CDEFGHIJ"),
+            Some("weak_password")
+        );
+        assert_eq!(password_problem(&"x".repeat(257), "a@b.c"), Some("length"));
+        assert_eq!(password_problem("电梯维修基金共同商议", "a@b.c"), None);
+    }
+
+    #[test]
+    fn locks_after_max_failures_in_window() {
+        let now = t0();
+        let t1 = record_failure(None, now, policy());
+        let t2 = record_failure(Some(t1), now + Duration::minutes(1), policy());
+        assert_eq!(t2.failures, 2);
+        assert!(locked_for(Some(&t2), now).is_none());
+        let t3 = record_failure(Some(t2), now + Duration::minutes(2), policy());
+        assert_eq!(locked_for(Some(&t3), now + Duration::minutes(2)), Some(600));
+        assert!(locked_for(Some(&t3), now + Duration::minutes(13)).is_none());
+    }
+
+    #[test]
+    fn failures_outside_window_start_over() {
+        let now = t0();
+        let t1 = record_failure(None, now, policy());
+        let t2 = record_failure(Some(t1), now + Duration::minutes(1), policy());
+        let t3 = record_failure(Some(t2), now + Duration::minutes(30), policy());
+        assert_eq!(t3.failures, 1);
+        assert!(t3.locked_until.is_none());
+    }
+
+    #[test]
+    fn refresh_verdicts() {
+        let now = t0();
+        let later = now + Duration::days(1);
+        assert_eq!(
+            judge_refresh(None, later, false, now),
+            RefreshVerdict::Rotate
+        );
+        assert_eq!(
+            judge_refresh(Some(now), later, false, now),
+            RefreshVerdict::Reused
+        );
+        assert_eq!(
+            judge_refresh(None, now, false, now),
+            RefreshVerdict::Expired
+        );
+        assert_eq!(
+            judge_refresh(None, later, true, now),
+            RefreshVerdict::Revoked
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! Request extractors that name the offending field when input is bad:
+//! `Body<T>` (JSON, then `validator` rules) and `Query<T>` (query string).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::ApiError;
+
+/// A JSON request body, deserialised with field paths in errors and then validated.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json_type = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| {
+                let essence = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let bytes = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|e| {
+                if e.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest {
+                        code: "request.malformed_json",
+                        field: None,
+                        detail: e.to_string(),
+                    }
+                }
+            })?;
+            if !json_type {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let value = parse_json::<T>(&bytes)?;
+            value.validate().map_err(validation_error)?;
+            Ok(Body(value))
+        })
+    }
+}
+
+/// Parses JSON, reporting the path of the field that failed.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let code = match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "request.malformed_json"
+            }
+            _ if inner.to_string().starts_with("missing field") => "request.missing_field",
+            _ => "request.invalid_field",
+        };
+        let field = missing_field_name(&inner.to_string())
+            .map(|f| {
+                if path == "." {
+                    f
+                } else {
+                    format!("{path}.{f}")
+                }
+            })
+            .or(if path == "." { None } else { Some(path) });
+        ApiError::BadRequest {
+            code,
+            field,
+            detail: strip_position(&inner.to_string()),
+        }
+    })?;
+    de.end().map_err(|e| ApiError::BadRequest {
+        code: "request.malformed_json",
+        field: None,
+        detail: strip_position(&e.to_string()),
+    })?;
+    Ok(value)
+}
+
+fn missing_field_name(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("missing field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Turns `validator` errors into a 422 naming the first failing field (nested paths dotted).
+pub fn validation_error(errors: ValidationErrors) -> ApiError {
+    fn first(errors: &ValidationErrors, prefix: &str) -> Option<(String, String, String)> {
+        let mut keys: Vec<_> = errors.errors().iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        for (field, kind) in keys {
+            let path = if prefix.is_empty() {
+                field.to_string()
+            } else {
+                format!("{prefix}.{field}")
+            };
+            match kind {
+                ValidationErrorsKind::Field(errs) => {
+                    if let Some(e) = errs.first() {
+                        let params: Vec<String> = e
+                            .params
+                            .iter()
+                            .filter(|(k, _)| *k != "value")
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect();
+                        let detail = match &e.message {
+                            Some(m) => m.to_string(),
+                            None => format!("{} {}", e.code, params.join(" "))
+                                .trim()
+                                .to_string(),
+                        };
+                        return Some((path, e.code.to_string(), detail));
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => {
+                    if let Some(found) = first(inner, &path) {
+                        return Some(found);
+                    }
+                }
+                ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        if let Some(found) = first(inner, &format!("{path}[{i}]")) {
+                            return Some(found);
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+    match first(&errors, "") {
+        Some((field, code, detail)) => {
+            let code = match code.as_str() {
+                "length" => "validation.length",
+                "range" => "validation.range",
+                "email" => "validation.email",
+                "required" => "validation.required",
+                "weak_password" => "validation.weak_password",
+                _ => "validation.invalid",
+            };
+            ApiError::invalid(field, code, detail)
+        }
+        None => ApiError::invalid("body", "validation.invalid", errors.to_string()),
+    }
+}
+
+/// Query-string parameters, with the failing parameter named.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+/// Parses and validates a query string.
+pub fn parse_query<T: DeserializeOwned + Validate>(qs: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(qs));
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
+        ApiError::BadRequest {
+            code: "request.invalid_query",
+            field: missing_field_name(&msg).or(if path == "." { None } else { Some(path) }),
+            detail: msg,
+        }
+    })?;
+    value.validate().map_err(validation_error)?;
+    Ok(value)
+}
+
+fn form_urlencoded_parse(qs: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(qs.as_bytes())
+}

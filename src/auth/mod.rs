@@ -1,0 +1,11 @@
+//! Who is calling and what they may do: JWT access tokens, argon2id passwords, opaque
+//! one-time tokens, and the `Caller` extractor with its place-scoped permission checks.
+
+pub mod caller;
+pub mod jwt;
+pub mod password;
+pub mod roles;
+pub mod tokens;
+
+pub use caller::{Caller, CallerGrant, OptionalCaller, PlaceRef};
+pub use roles::Role;

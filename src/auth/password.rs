@@ -1,0 +1,128 @@
+//! argon2id hashing on a bounded pool of its own: at most `hash_concurrency` hashes run at
+//! once and at most `hash_queue_limit` wait, so a burst of logins cannot starve other requests.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::{OnceCell, Semaphore};
+
+use crate::config::AuthSettings;
+use crate::error::ApiError;
+
+/// The password hasher shared by all requests.
+pub struct Hasher {
+    params: Params,
+    permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    queue_limit: usize,
+    /// A hash of a random password, verified against when an email is unknown so that
+    /// answers take the same time whether or not the account exists.
+    dummy: OnceCell<String>,
+}
+
+impl Hasher {
+    /// A hasher with the configured cost and concurrency.
+    pub fn new(settings: &AuthSettings) -> Result<Self, ApiError> {
+        let params = Params::new(
+            settings.argon2_memory_kib,
+            settings.argon2_iterations,
+            settings.argon2_parallelism,
+            None,
+        )
+        .map_err(|e| ApiError::internal(format!("argon2 params: {e}")))?;
+        let concurrency = if settings.hash_concurrency == 0 {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        } else {
+            settings.hash_concurrency
+        };
+        Ok(Hasher {
+            params,
+            permits: Arc::new(Semaphore::new(concurrency)),
+            waiting: AtomicUsize::new(0),
+            queue_limit: settings.hash_queue_limit,
+            dummy: OnceCell::new(),
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Params) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst)
+            >= self.queue_limit + self.permits.available_permits()
+        {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(ApiError::TooManyRequests {
+                code: "server.busy",
+                retry_after_secs: 1,
+            });
+        }
+        let permit = self.permits.clone().acquire_owned().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let permit = permit.map_err(|e| ApiError::internal(format!("hasher closed: {e}")))?;
+        let params = self.params.clone();
+        let out = actix_web::rt::task::spawn_blocking(move || {
+            let out = work(params);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("hash task: {e}")))?;
+        Ok(out)
+    }
+
+    /// A PHC string for `password`.
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        self.run(move |params| hash_with(params, &password)).await?
+    }
+
+    /// Hashes on the calling thread (CLI commands, which have no async runtime to protect).
+    pub fn hash_blocking(&self, password: &str) -> Result<String, ApiError> {
+        hash_with(self.params.clone(), password)
+    }
+
+    /// Checks `password` against a stored PHC string (constant-time inside argon2).
+    pub async fn verify(&self, password: String, phc: String) -> Result<bool, ApiError> {
+        self.run(move |params| {
+            let Ok(parsed) = PasswordHash::new(&phc) else {
+                return false;
+            };
+            argon2id(params)
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .await
+    }
+
+    /// Spends the same work as a real check, for unknown accounts.
+    pub async fn verify_dummy(&self, password: String) -> Result<(), ApiError> {
+        let dummy = self
+            .dummy
+            .get_or_try_init(|| async {
+                let random = crate::auth::tokens::random_token()?;
+                self.hash(random).await
+            })
+            .await?
+            .clone();
+        self.verify(password, dummy).await.map(|_| ())
+    }
+}
+
+fn argon2id(params: Params) -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_with(params: Params, password: &str) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| ApiError::internal(format!("getrandom: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(format!("salt: {e}")))?;
+    argon2id(params)
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::internal(format!("argon2: {e}")))
+}

@@ -1,0 +1,174 @@
+//! Languages and the message catalogue (zh-CN default, en), keyed by error code.
+
+use actix_web::HttpRequest;
+use actix_web::http::header::ACCEPT_LANGUAGE;
+
+/// A language Yishi answers in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Lang {
+    /// The language a request asked for.
+    pub fn of(req: &HttpRequest) -> Lang {
+        req.headers()
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Lang::negotiate)
+            .unwrap_or_default()
+    }
+
+    /// Picks the supported language with the highest q-value in an Accept-Language header;
+    /// zh-CN when nothing supported is named.
+    pub fn negotiate(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let lang = if tag == "en" || tag.starts_with("en-") {
+                Lang::En
+            } else if tag == "zh" || tag.starts_with("zh-") || tag == "*" {
+                Lang::ZhCn
+            } else {
+                continue;
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+}
+
+/// The message for `code` in `lang`; unknown codes get a generic message.
+pub fn message(code: &str, lang: Lang) -> &'static str {
+    let (zh, en) = match code {
+        "field" => ("字段", "Field"),
+        "request.malformed_json" => (
+            "请求体不是有效的 JSON",
+            "The request body is not valid JSON",
+        ),
+        "request.invalid_field" => (
+            "字段的类型或取值无效",
+            "A field has the wrong type or an unknown value",
+        ),
+        "request.missing_field" => ("缺少必填字段", "A required field is missing"),
+        "request.invalid_query" => ("查询参数无效", "A query parameter is invalid"),
+        "request.invalid_path" => ("路径参数无效", "A path parameter is invalid"),
+        "request.body_too_large" => ("请求体过大", "The request body is too large"),
+        "request.unsupported_media_type" => (
+            "请求体必须是 application/json",
+            "The request body must be application/json",
+        ),
+        "request.invalid_cursor" => ("分页游标无效", "The pagination cursor is invalid"),
+        "validation.length" => ("字段长度不符合要求", "A field is too short or too long"),
+        "validation.range" => ("字段取值超出范围", "A field is out of range"),
+        "validation.email" => ("邮箱地址格式不正确", "The email address is not valid"),
+        "validation.required" => ("缺少必填内容", "A required value is missing"),
+        "validation.invalid" => ("字段取值无效", "A field value is not allowed"),
+        "validation.weak_password" => (
+            "密码太弱：至少 10 个字符",
+            "The password is too weak: at least 10 characters",
+        ),
+        "auth.missing_token" => ("需要登录", "Authentication required"),
+        "auth.invalid_token" => (
+            "访问令牌无效或已过期",
+            "The access token is invalid or expired",
+        ),
+        "auth.session_revoked" => (
+            "登录会话已失效，请重新登录",
+            "The session has ended; log in again",
+        ),
+        "auth.invalid_credentials" => ("邮箱或密码错误", "Wrong email or password"),
+        "auth.email_not_verified" => ("邮箱尚未验证", "The email address is not verified yet"),
+        "auth.account_disabled" => ("账户已停用", "The account is disabled"),
+        "auth.account_locked" => (
+            "登录失败次数过多，账户暂时锁定",
+            "Too many failed logins; the account is locked for a while",
+        ),
+        "auth.too_many_attempts" => (
+            "登录尝试过于频繁，请稍后再试",
+            "Too many login attempts; try again later",
+        ),
+        "auth.refresh_invalid" => (
+            "刷新令牌无效或已过期",
+            "The refresh token is invalid or expired",
+        ),
+        "auth.refresh_reused" => (
+            "刷新令牌已被使用，该会话已全部撤销",
+            "The refresh token was already used; the whole session is revoked",
+        ),
+        "auth.invalid_email_token" => ("链接无效或已过期", "The link is invalid or expired"),
+        "permission.denied" => ("无权执行此操作", "You may not do this"),
+        "resource.not_found" => ("资源不存在", "Not found"),
+        "resource.conflict" => ("与已有数据冲突", "Conflicts with existing data"),
+        "resource.concurrent_update" => (
+            "数据已被他人修改，请刷新后重试",
+            "Changed by someone else; reload and retry",
+        ),
+        "route.not_found" => ("接口不存在", "No such endpoint"),
+        "place.not_found" => ("地点不存在", "Place not found"),
+        "place.invalid_parent" => ("上级地点类型不符", "The parent place has the wrong kind"),
+        "place.code_taken" => ("地点编码已被使用", "The place code is already used"),
+        "organization.not_found" => ("组织不存在", "Organisation not found"),
+        "user.not_found" => ("用户不存在", "User not found"),
+        "grant.not_found" => ("角色授权不存在", "Role grant not found"),
+        "grant.organization_required" => {
+            ("该角色必须指定所属组织", "This role needs an organisation")
+        }
+        "grant.organization_kind_mismatch" => (
+            "组织类型与角色不符",
+            "The organisation kind does not fit the role",
+        ),
+        "grant.organization_not_allowed" => {
+            ("该角色不能指定组织", "This role takes no organisation")
+        }
+        "grant.place_required" => ("该角色必须指定地点", "This role needs a place"),
+        "server.busy" => (
+            "服务器繁忙，请稍后再试",
+            "The server is busy; try again shortly",
+        ),
+        "server.unavailable" => ("服务暂时不可用", "The service is temporarily unavailable"),
+        "server.internal" => ("服务器内部错误", "Internal server error"),
+        _ => ("请求无法处理", "The request could not be processed"),
+    };
+    match lang {
+        Lang::ZhCn => zh,
+        Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_by_quality() {
+        assert_eq!(Lang::negotiate("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(Lang::negotiate("zh-CN,zh;q=0.9,en;q=0.8"), Lang::ZhCn);
+        assert_eq!(Lang::negotiate("fr;q=1, en;q=0.5"), Lang::En);
+        assert_eq!(Lang::negotiate("en;q=0.3, zh;q=0.7"), Lang::ZhCn);
+        assert_eq!(Lang::negotiate("de"), Lang::ZhCn);
+        assert_eq!(Lang::negotiate("en;q=0"), Lang::ZhCn);
+        assert_eq!(Lang::negotiate(""), Lang::ZhCn);
+    }
+
+    #[test]
+    fn every_language_has_a_message() {
+        for code in [
+            "auth.invalid_credentials",
+            "route.not_found",
+            "no.such.code",
+        ] {
+            assert!(!message(code, Lang::En).is_empty());
+            assert_ne!(message(code, Lang::En), message(code, Lang::ZhCn));
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! 议事 Yishi: the community-consultation service behind 说议筹办评.
+//! See docs/architecture.md for the map of modules and the request path.
+
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod notifications;
+pub mod places;
+pub mod server;
+pub mod state;

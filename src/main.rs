@@ -1,0 +1,207 @@
+//! The `yishi` command: serve, migrate, admin create, demo seed, openapi.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+use yishi::config::Settings;
+use yishi::{db, demo, server};
+
+#[derive(Parser)]
+#[command(
+    name = "yishi",
+    version,
+    about = "议事 Yishi — community consultation service"
+)]
+struct Cli {
+    /// Folder holding <profile>.toml overrides.
+    #[arg(
+        long,
+        global = true,
+        default_value = "config",
+        env = "YISHI_CONFIG_DIR"
+    )]
+    config_dir: PathBuf,
+    /// development, test or production.
+    #[arg(
+        long,
+        global = true,
+        default_value = "development",
+        env = "YISHI_PROFILE"
+    )]
+    profile: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (migrates first; seeds the demo on an empty development database).
+    Serve {
+        /// Listen address, overriding server.bind (port 0 picks a free port).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Administer the installation.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// The demo city.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an installation-wide admin; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        display_name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Create the demo city, organisations and one account per role.
+    Seed,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("YISHI_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("yishi: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(cli: &Cli, overrides: &[(&str, String)]) -> Result<Settings, String> {
+    Settings::load(&cli.config_dir, &cli.profile, overrides).map_err(|e| e.to_string())
+}
+
+fn print_logins(settings: &Settings) {
+    println!("demo logins (password: {}):", settings.demo.password);
+    for l in demo::logins() {
+        println!("  {:<28} {:<34} {}", l.email, l.role, l.place);
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match &cli.command {
+        Command::Openapi => {
+            let doc = yishi::api::openapi();
+            println!("{}", doc.to_pretty_json().map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let settings = load(&cli, &[])?;
+            let pool = db::pool(&settings.database.url, 1, settings.database.busy_timeout_ms)
+                .map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let n = db::migrate(&mut conn)?;
+            println!("applied {n} migration(s)");
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    display_name,
+                },
+        } => {
+            let settings = load(&cli, &[])?;
+            let password = read_password()?;
+            let pool = server::open_database(&settings)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let id =
+                yishi::accounts::admin_create(&mut conn, &settings, email, display_name, &password)
+                    .map_err(|e| e.to_string())?;
+            println!("created admin {email} (id {id})");
+            Ok(())
+        }
+        Command::Demo {
+            command: DemoCommand::Seed,
+        } => {
+            let settings = load(&cli, &[])?;
+            let pool = server::open_database(&settings)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let (created, _) = demo::seed(&mut conn, &settings).map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                if created {
+                    "demo city seeded"
+                } else {
+                    "demo city already present"
+                }
+            );
+            print_logins(&settings);
+            Ok(())
+        }
+        Command::Serve { bind } => {
+            let overrides: Vec<(&str, String)> =
+                bind.iter().map(|b| ("server.bind", b.clone())).collect();
+            let settings = load(&cli, &overrides)?;
+            serve(settings)
+        }
+    }
+}
+
+fn read_password() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        rpassword::prompt_password("password: ").map_err(|e| e.to_string())
+    } else {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let pool = server::open_database(&settings)?;
+        let seeded = {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            if settings.demo.seed_on_empty
+                && demo::is_empty(&mut conn).map_err(|e| e.to_string())?
+            {
+                demo::seed(&mut conn, &settings).map_err(|e| e.to_string())?;
+                println!("empty database: demo city seeded");
+            }
+            settings.profile != "production"
+                && demo::is_seeded(&mut conn).map_err(|e| e.to_string())?
+        };
+        drop(pool);
+        let running = server::start(settings.clone())?;
+        println!(
+            "yishi listening on http://{} (API docs: http://{}/docs/)",
+            running.addr, running.addr
+        );
+        if seeded {
+            print_logins(&settings);
+        }
+        running.server.await.map_err(|e| e.to_string())
+    })
+}

@@ -1,0 +1,142 @@
+//! The mail outbox: queued inside business transactions, claimed by senders with a lease so
+//! several nodes never deliver the same row at once (SKIP LOCKED on PostgreSQL).
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::templates::Rendered;
+use crate::db::schema::outbox;
+use crate::db::{self, DbConn};
+use crate::error::ApiResult;
+
+/// How long a claimed row stays invisible to other senders while it is being delivered.
+pub const LEASE_SECONDS: i64 = 300;
+
+/// A mail claimed for delivery.
+#[derive(Debug, Clone, Queryable)]
+pub struct OutgoingMail {
+    pub id: i64,
+    pub to_addr: String,
+    pub subject: String,
+    pub body_text: String,
+    pub attempts: i32,
+}
+
+/// Queues a mail; call inside the transaction that makes it necessary.
+pub fn enqueue(conn: &mut DbConn, to: &str, mail: &Rendered) -> ApiResult<i64> {
+    let now = db::now();
+    let id = diesel::insert_into(outbox::table)
+        .values((
+            outbox::to_addr.eq(to),
+            outbox::subject.eq(&mail.subject),
+            outbox::body_text.eq(&mail.body),
+            outbox::kind.eq(mail.kind),
+            outbox::status.eq("pending"),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .returning(outbox::id)
+        .get_result(conn)?;
+    Ok(id)
+}
+
+/// Claims up to `limit` due mails: bumps their attempt count and pushes their next attempt
+/// past the lease, so a crash mid-delivery only delays them.
+pub fn claim_due(conn: &mut DbConn, limit: i64) -> ApiResult<Vec<OutgoingMail>> {
+    db::write_tx(conn, |conn| {
+        let now = db::now();
+        let due = outbox::table
+            .select(outbox::id)
+            .filter(outbox::status.eq("pending"))
+            .filter(outbox::next_attempt_at.le(now))
+            .order(outbox::id)
+            .limit(limit);
+        let ids: Vec<i64> = match conn {
+            DbConn::Postgres(pg) => due.for_update().skip_locked().load(pg)?,
+            DbConn::Sqlite(sqlite) => due.load(sqlite)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((
+                outbox::attempts.eq(outbox::attempts + 1),
+                outbox::next_attempt_at.eq(now + Duration::seconds(LEASE_SECONDS)),
+            ))
+            .execute(conn)?;
+        Ok(outbox::table
+            .filter(outbox::id.eq_any(&ids))
+            .select((
+                outbox::id,
+                outbox::to_addr,
+                outbox::subject,
+                outbox::body_text,
+                outbox::attempts,
+            ))
+            .order(outbox::id)
+            .load(conn)?)
+    })
+}
+
+/// Records a delivery.
+pub fn mark_sent(conn: &mut DbConn, id: i64) -> ApiResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(db::now()),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed attempt: retry later, or give up after `max_attempts` or a permanent error.
+pub fn mark_failed(
+    conn: &mut DbConn,
+    mail: &OutgoingMail,
+    error: &str,
+    permanent: bool,
+    max_attempts: i32,
+) -> ApiResult<()> {
+    let now = db::now();
+    let give_up = permanent || mail.attempts >= max_attempts;
+    diesel::update(outbox::table.find(mail.id))
+        .set((
+            outbox::status.eq(if give_up { "failed" } else { "pending" }),
+            outbox::next_attempt_at.eq(next_attempt(now, mail.attempts)),
+            outbox::last_error.eq(error.chars().take(500).collect::<String>()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Mails still waiting.
+pub fn pending_count(conn: &mut DbConn) -> ApiResult<i64> {
+    Ok(outbox::table
+        .filter(outbox::status.eq("pending"))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Exponential backoff: 5 s after the first failure, doubling, at most an hour.
+pub fn next_attempt(now: NaiveDateTime, attempts: i32) -> NaiveDateTime {
+    let exp = attempts.clamp(1, 20) as u32 - 1;
+    let secs = 5i64.saturating_mul(1i64 << exp.min(12)).min(3600);
+    now + Duration::seconds(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let t = NaiveDateTime::default();
+        let secs = |a| (next_attempt(t, a) - t).num_seconds();
+        assert_eq!(secs(1), 5);
+        assert_eq!(secs(2), 10);
+        assert_eq!(secs(3), 20);
+        assert_eq!(secs(20), 3600);
+    }
+}

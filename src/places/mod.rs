@@ -1,0 +1,6 @@
+//! Places (the territorial tree) and organisations (property firms, departments, ...).
+
+pub mod model;
+pub mod queries;
+pub mod routes;
+pub mod rules;

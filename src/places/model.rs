@@ -1,0 +1,142 @@
+//! Request and response types for places and organisations.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::rules::PlaceKind;
+
+/// A place in the tree.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PlaceOut {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: PlaceKind,
+    pub name: String,
+    pub code: String,
+    /// Depth in the tree: 0 for a city.
+    pub depth: i32,
+}
+
+/// POST /api/v1/places
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct NewPlace {
+    /// Null only for a city (a root), which only an installation-wide admin may create.
+    pub parent_id: Option<i64>,
+    pub kind: PlaceKind,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100, example = "幸福社区")]
+    pub name: String,
+    /// Unique code, e.g. the statistical division code.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64, example = "330203001001")]
+    pub code: String,
+}
+
+/// PATCH /api/v1/places/{id}; a place cannot move to another parent.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct PlacePatch {
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub code: Option<String>,
+}
+
+/// GET /api/v1/places filters.
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlaceFilter {
+    /// Direct children of this place.
+    pub parent_id: Option<i64>,
+    /// Every place beneath this one (and itself).
+    pub within: Option<i64>,
+    pub kind: Option<PlaceKind>,
+    /// Substring of the name.
+    #[validate(length(min = 1, max = 100))]
+    pub q: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Kinds of organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationKind {
+    PropertyFirm,
+    Department,
+    OwnersCommittee,
+    SocialOrg,
+}
+
+impl OrganizationKind {
+    /// Every kind.
+    pub const ALL: [OrganizationKind; 4] = [
+        OrganizationKind::PropertyFirm,
+        OrganizationKind::Department,
+        OrganizationKind::OwnersCommittee,
+        OrganizationKind::SocialOrg,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganizationKind::PropertyFirm => "property_firm",
+            OrganizationKind::Department => "department",
+            OrganizationKind::OwnersCommittee => "owners_committee",
+            OrganizationKind::SocialOrg => "social_org",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// An organisation and the places it serves.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrganizationOut {
+    pub id: i64,
+    pub kind: OrganizationKind,
+    pub name: String,
+    pub place_ids: Vec<i64>,
+}
+
+/// POST /api/v1/organizations
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct NewOrganization {
+    pub kind: OrganizationKind,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100, example = "绿城物业")]
+    pub name: String,
+    /// Places served; at least one, each within the caller's admin scope.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_items = 1, max_items = 200)]
+    pub place_ids: Vec<i64>,
+}
+
+/// PATCH /api/v1/organizations/{id}
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct OrganizationPatch {
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_items = 1, max_items = 200)]
+    pub place_ids: Option<Vec<i64>>,
+}
+
+/// GET /api/v1/organizations filters.
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationFilter {
+    pub kind: Option<OrganizationKind>,
+    /// Organisations serving this place.
+    pub place_id: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,326 @@
+//! Storage of places and organisations.
+
+use diesel::prelude::*;
+
+use super::model::{OrganizationKind, OrganizationOut, PlaceOut};
+use super::rules::{PlaceKind, child_path, escape_like, subtree_range};
+use crate::auth::PlaceRef;
+use crate::db::schema::{organization_places, organizations, places};
+use crate::db::{self, DbConn};
+use crate::error::{ApiError, ApiResult};
+
+type PlaceRow = (i64, Option<i64>, String, String, String, String, i32);
+
+const PLACE_COLUMNS: (
+    places::id,
+    places::parent_id,
+    places::kind,
+    places::name,
+    places::code,
+    places::path,
+    places::depth,
+) = (
+    places::id,
+    places::parent_id,
+    places::kind,
+    places::name,
+    places::code,
+    places::path,
+    places::depth,
+);
+
+fn to_out(row: PlaceRow) -> Option<(PlaceOut, String)> {
+    let (id, parent_id, kind, name, code, path, depth) = row;
+    Some((
+        PlaceOut {
+            id,
+            parent_id,
+            kind: PlaceKind::parse(&kind)?,
+            name,
+            code,
+            depth,
+        },
+        path,
+    ))
+}
+
+/// A place with its path, or None.
+pub fn place(conn: &mut DbConn, id: i64) -> ApiResult<Option<(PlaceOut, String)>> {
+    let row: Option<PlaceRow> = places::table
+        .find(id)
+        .select(PLACE_COLUMNS)
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(to_out))
+}
+
+/// The place as permission checks see it; 404 `place.not_found` (or 422 naming `field`).
+pub fn place_ref(
+    conn: &mut DbConn,
+    id: i64,
+    field: Option<&str>,
+) -> ApiResult<(PlaceRef, PlaceKind)> {
+    match place(conn, id)? {
+        Some((p, path)) => Ok((PlaceRef { id: p.id, path }, p.kind)),
+        None => Err(match field {
+            Some(f) => ApiError::invalid(f, "place.not_found", format!("no place {id}")),
+            None => ApiError::NotFound("place.not_found"),
+        }),
+    }
+}
+
+/// Inserts a place under `parent` (id and path), computing its path.
+pub fn insert_place(
+    conn: &mut DbConn,
+    parent: Option<(i64, &str)>,
+    kind: PlaceKind,
+    name: &str,
+    code: &str,
+) -> ApiResult<PlaceOut> {
+    let taken: Option<i64> = places::table
+        .filter(places::code.eq(code))
+        .select(places::id)
+        .first(conn)
+        .optional()?;
+    if taken.is_some() {
+        return Err(ApiError::Conflict {
+            code: "place.code_taken",
+            detail: Some(format!("code {code}")),
+        });
+    }
+    let parent_path = parent.map(|(_, p)| p);
+    let depth = parent_path
+        .map(|p| super::rules::path_ids(p).len() as i32)
+        .unwrap_or(0);
+    // The path needs the id: insert with a unique placeholder, then set it.
+    let placeholder = format!("#{code}");
+    let id: i64 = diesel::insert_into(places::table)
+        .values((
+            places::parent_id.eq(parent.map(|(id, _)| id)),
+            places::kind.eq(kind.as_str()),
+            places::name.eq(name),
+            places::code.eq(code),
+            places::path.eq(&placeholder),
+            places::depth.eq(depth),
+            places::created_at.eq(db::now()),
+        ))
+        .returning(places::id)
+        .get_result(conn)?;
+    diesel::update(places::table.find(id))
+        .set(places::path.eq(child_path(parent_path, id)))
+        .execute(conn)?;
+    Ok(PlaceOut {
+        id,
+        parent_id: parent.map(|(id, _)| id),
+        kind,
+        name: name.to_string(),
+        code: code.to_string(),
+        depth,
+    })
+}
+
+/// Renames or recodes a place.
+pub fn update_place(
+    conn: &mut DbConn,
+    id: i64,
+    name: Option<&str>,
+    code: Option<&str>,
+) -> ApiResult<()> {
+    if let Some(code) = code {
+        let taken: Option<i64> = places::table
+            .filter(places::code.eq(code))
+            .filter(places::id.ne(id))
+            .select(places::id)
+            .first(conn)
+            .optional()?;
+        if taken.is_some() {
+            return Err(ApiError::Conflict {
+                code: "place.code_taken",
+                detail: Some(format!("code {code}")),
+            });
+        }
+        diesel::update(places::table.find(id))
+            .set(places::code.eq(code))
+            .execute(conn)?;
+    }
+    if let Some(name) = name {
+        diesel::update(places::table.find(id))
+            .set(places::name.eq(name))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Lists places: children of `parent`, or the subtree at `within` (a path), by kind and name.
+pub fn list_places(
+    conn: &mut DbConn,
+    parent: Option<i64>,
+    within: Option<&str>,
+    kind: Option<PlaceKind>,
+    q: Option<&str>,
+    after: Option<i64>,
+    fetch: i64,
+) -> ApiResult<Vec<PlaceOut>> {
+    let mut query = places::table.select(PLACE_COLUMNS).into_boxed();
+    if let Some(p) = parent {
+        query = query.filter(places::parent_id.eq(p));
+    }
+    if let Some(path) = within {
+        let (lo, hi) = subtree_range(path);
+        query = query
+            .filter(places::path.ge(lo))
+            .filter(places::path.lt(hi));
+    }
+    if let Some(k) = kind {
+        query = query.filter(places::kind.eq(k.as_str()));
+    }
+    if let Some(q) = q {
+        query = query.filter(
+            places::name
+                .like(format!("%{}%", escape_like(q)))
+                .escape('\\'),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(places::id.gt(after));
+    }
+    let rows: Vec<PlaceRow> = query.order(places::id).limit(fetch).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(to_out)
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// Paths of the given places; 422 naming `field` for any that does not exist.
+pub fn place_paths(conn: &mut DbConn, ids: &[i64], field: &str) -> ApiResult<Vec<PlaceRef>> {
+    let rows: Vec<(i64, String)> = places::table
+        .filter(places::id.eq_any(ids))
+        .select((places::id, places::path))
+        .load(conn)?;
+    for id in ids {
+        if !rows.iter().any(|(r, _)| r == id) {
+            return Err(ApiError::invalid(
+                field,
+                "place.not_found",
+                format!("no place {id}"),
+            ));
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, path)| PlaceRef { id, path })
+        .collect())
+}
+
+/// An organisation with its places.
+pub fn organization(conn: &mut DbConn, id: i64) -> ApiResult<Option<OrganizationOut>> {
+    let row: Option<(i64, String, String)> = organizations::table
+        .find(id)
+        .select((organizations::id, organizations::kind, organizations::name))
+        .first(conn)
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(with_places(conn, vec![row])?.pop())
+}
+
+fn with_places(
+    conn: &mut DbConn,
+    rows: Vec<(i64, String, String)>,
+) -> ApiResult<Vec<OrganizationOut>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let links: Vec<(i64, i64)> = organization_places::table
+        .filter(organization_places::organization_id.eq_any(&ids))
+        .select((
+            organization_places::organization_id,
+            organization_places::place_id,
+        ))
+        .order((
+            organization_places::organization_id,
+            organization_places::place_id,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind, name)| {
+            Some(OrganizationOut {
+                id,
+                kind: OrganizationKind::parse(&kind)?,
+                name,
+                place_ids: links.iter().filter(|l| l.0 == id).map(|l| l.1).collect(),
+            })
+        })
+        .collect())
+}
+
+/// Lists organisations by kind and served place.
+pub fn list_organizations(
+    conn: &mut DbConn,
+    kind: Option<OrganizationKind>,
+    place_id: Option<i64>,
+    after: Option<i64>,
+    fetch: i64,
+) -> ApiResult<Vec<OrganizationOut>> {
+    let mut query = organizations::table
+        .select((organizations::id, organizations::kind, organizations::name))
+        .into_boxed();
+    if let Some(k) = kind {
+        query = query.filter(organizations::kind.eq(k.as_str()));
+    }
+    if let Some(p) = place_id {
+        let serving = organization_places::table
+            .filter(organization_places::place_id.eq(p))
+            .select(organization_places::organization_id);
+        query = query.filter(organizations::id.eq_any(serving));
+    }
+    if let Some(after) = after {
+        query = query.filter(organizations::id.gt(after));
+    }
+    let rows = query.order(organizations::id).limit(fetch).load(conn)?;
+    with_places(conn, rows)
+}
+
+/// Inserts an organisation with its places.
+pub fn insert_organization(
+    conn: &mut DbConn,
+    kind: OrganizationKind,
+    name: &str,
+    place_ids: &[i64],
+) -> ApiResult<i64> {
+    let id: i64 = diesel::insert_into(organizations::table)
+        .values((
+            organizations::kind.eq(kind.as_str()),
+            organizations::name.eq(name),
+            organizations::created_at.eq(db::now()),
+        ))
+        .returning(organizations::id)
+        .get_result(conn)?;
+    set_organization_places(conn, id, place_ids)?;
+    Ok(id)
+}
+
+/// Replaces the places an organisation serves.
+pub fn set_organization_places(conn: &mut DbConn, id: i64, place_ids: &[i64]) -> ApiResult<()> {
+    let mut unique = place_ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    diesel::delete(organization_places::table.filter(organization_places::organization_id.eq(id)))
+        .execute(conn)?;
+    for place_id in unique {
+        diesel::insert_into(organization_places::table)
+            .values((
+                organization_places::organization_id.eq(id),
+                organization_places::place_id.eq(place_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Renames an organisation.
+pub fn rename_organization(conn: &mut DbConn, id: i64, name: &str) -> ApiResult<()> {
+    diesel::update(organizations::table.find(id))
+        .set(organizations::name.eq(name))
+        .execute(conn)?;
+    Ok(())
+}

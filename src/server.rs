@@ -1,0 +1,94 @@
+//! Starting the service: pool, migrations, state, the outbox sender and the HTTP server.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::{HttpServer, web};
+
+use crate::config::Settings;
+use crate::notifications::mailer::{Mailer, run_sender};
+use crate::state::AppState;
+use crate::{api, db};
+
+/// A started server: its address, its handle and its state.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub server: actix_web::dev::Server,
+    pub state: web::Data<AppState>,
+    sender: Option<actix_web::rt::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the server and the sender.
+    pub async fn stop(self) {
+        if let Some(sender) = self.sender {
+            sender.abort();
+        }
+        self.server.handle().stop(false).await;
+    }
+}
+
+/// Opens the pool and, when configured, migrates.
+pub fn open_database(settings: &Settings) -> Result<db::Pool, String> {
+    let pool = db::pool(
+        &settings.database.url,
+        settings.database.pool_size,
+        settings.database.busy_timeout_ms,
+    )
+    .map_err(|e| format!("database {}: {e}", redact(&settings.database.url)))?;
+    if settings.database.migrate_on_start {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let n = db::migrate(&mut conn)?;
+        if n > 0 {
+            tracing::info!(applied = n, "migrations applied");
+        }
+    }
+    Ok(pool)
+}
+
+/// Hides the password in a database URL for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Binds and starts serving (on the current actix system); the caller awaits or stops it.
+pub fn start(settings: Settings) -> Result<Running, String> {
+    let pool = open_database(&settings)?;
+    let mailer = if settings.mail.sender_enabled {
+        Some(Mailer::from_settings(&settings.mail)?)
+    } else {
+        None
+    };
+    let state = web::Data::new(AppState::new(settings, pool).map_err(|e| e.to_string())?);
+    let listener = TcpListener::bind(&state.settings.server.bind)
+        .map_err(|e| format!("bind {}: {e}", state.settings.server.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let doc = api::openapi();
+    let app_state = state.clone();
+    let workers = match state.settings.server.workers {
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
+        n => n,
+    };
+    let server = HttpServer::new(move || api::app(app_state.clone(), doc.clone()))
+        .workers(workers)
+        .listen(listener)
+        .map_err(|e| e.to_string())?
+        .run();
+    let sender = mailer.map(|m| actix_web::rt::spawn(run_sender(state.clone(), m)));
+    Ok(Running {
+        addr,
+        server,
+        state,
+        sender,
+    })
+}

@@ -1,0 +1,45 @@
+//! What every handler shares: settings, the pool, keys, the hasher, the login limiter, metrics.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::api::metrics::Metrics;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::Hasher;
+use crate::config::Settings;
+use crate::db::Pool;
+use crate::error::ApiError;
+
+/// Shared application state (held in `web::Data`, so cloned per worker cheaply).
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub pool: Pool,
+    pub jwt: JwtKeys,
+    pub hasher: Hasher,
+    /// Login attempts per client address. In memory, per node: with N nodes a client gets
+    /// at most N times the quota; the per-account lockout is in the database and exact.
+    pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    pub metrics: Metrics,
+    /// Wakes the outbox sender when a mail is queued.
+    pub mail_wakeup: tokio::sync::Notify,
+}
+
+impl AppState {
+    /// Builds the state for `settings` over `pool`.
+    pub fn new(settings: Settings, pool: Pool) -> Result<Self, ApiError> {
+        let per_minute = NonZeroU32::new(settings.auth.login_attempts_per_ip_per_minute.max(1))
+            .unwrap_or(NonZeroU32::MIN);
+        Ok(AppState {
+            jwt: JwtKeys::new(&settings.auth),
+            hasher: Hasher::new(&settings.auth)?,
+            login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            metrics: Metrics::new()?,
+            mail_wakeup: tokio::sync::Notify::new(),
+            settings: Arc::new(settings),
+            pool,
+        })
+    }
+}
