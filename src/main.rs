@@ -202,6 +202,10 @@ fn serve(settings: Settings) -> Result<(), String> {
         if seeded {
             print_logins(&settings);
         }
-        running.server.await.map_err(|e| e.to_string())
+        running
+            .task
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
     })
 }

@@ -12,7 +12,9 @@ use crate::{api, db};
 /// A started server: its address, its handle and its state.
 pub struct Running {
     pub addr: SocketAddr,
-    pub server: actix_web::dev::Server,
+    pub handle: actix_web::dev::ServerHandle,
+    /// Ends when the server stops (signal or [`Running::stop`]).
+    pub task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
     pub state: web::Data<AppState>,
     sender: Option<actix_web::rt::task::JoinHandle<()>>,
 }
@@ -23,7 +25,7 @@ impl Running {
         if let Some(sender) = self.sender {
             sender.abort();
         }
-        self.server.handle().stop(false).await;
+        self.handle.stop(false).await;
     }
 }
 
@@ -59,7 +61,7 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Binds and starts serving (on the current actix system); the caller awaits or stops it.
+/// Binds and starts serving on the current actix system; await `task` or call `stop`.
 pub fn start(settings: Settings) -> Result<Running, String> {
     let pool = open_database(&settings)?;
     let mailer = if settings.mail.sender_enabled {
@@ -87,7 +89,8 @@ pub fn start(settings: Settings) -> Result<Running, String> {
     let sender = mailer.map(|m| actix_web::rt::spawn(run_sender(state.clone(), m)));
     Ok(Running {
         addr,
-        server,
+        handle: server.handle(),
+        task: actix_web::rt::spawn(server),
         state,
         sender,
     })

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use actix_web::web;
-use lettre::message::header::ContentType;
+use lettre::message::SinglePart;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{FileTransport, SmtpTransport, Transport};
@@ -71,12 +72,15 @@ impl Mailer {
             .to_addr
             .parse()
             .map_err(|e| permanent(format!("to: {e}")))?;
+        let body = SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .header(ContentTransferEncoding::Base64)
+            .body(mail.body_text.clone());
         let message = Message::builder()
             .from(from)
             .to(to)
             .subject(mail.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body_text.clone())
+            .singlepart(body)
             .map_err(|e| permanent(format!("build: {e}")))?;
         let transient = |message: String| SendError {
             message,
