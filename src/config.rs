@@ -129,6 +129,14 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// The `YISHI_SECTION__KEY` variables. Variables without `__` (YISHI_PROFILE, YISHI_LOG,
+/// YISHI_CONFIG_DIR) belong to the command line, not to the settings.
+fn setting_vars() -> config::Map<String, String> {
+    std::env::vars()
+        .filter(|(k, _)| k.starts_with("YISHI_") && k.contains("__"))
+        .collect()
+}
+
 impl Settings {
     /// Loads defaults, the profile file from `config_dir` (if present), the environment, then
     /// `overrides` (used by tests and CLI flags), and checks the result.
@@ -147,7 +155,8 @@ impl Settings {
             .add_source(
                 config::Environment::with_prefix("YISHI")
                     .prefix_separator("_")
-                    .separator("__"),
+                    .separator("__")
+                    .source(Some(setting_vars())),
             )
             .set_override("profile", profile)?;
         for (key, value) in overrides {

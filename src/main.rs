@@ -142,6 +142,9 @@ fn run(cli: Cli) -> Result<(), String> {
             command: DemoCommand::Seed,
         } => {
             let settings = load(&cli, &[])?;
+            if settings.profile == "production" {
+                return Err("demo accounts are never seeded in the production profile".into());
+            }
             let pool = server::open_database(&settings)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             let (created, _) = demo::seed(&mut conn, &settings).map_err(|e| e.to_string())?;

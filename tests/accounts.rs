@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The account life cycle over HTTP: register, mail, verify, login, /me, refresh with
 //! rotation and reuse detection, logout, password reset, lockout, and bad tokens.
 

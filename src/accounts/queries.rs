@@ -484,12 +484,12 @@ pub fn list_users(
             .filter(places::path.lt(hi));
     }
     if let Some(q) = q {
-        let pattern = format!("%{}%", escape_like(q));
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
         query = query.filter(
-            users::email
+            db::lower(users::email)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(users::display_name.like(pattern).escape('\\')),
+                .or(db::lower(users::display_name).like(pattern).escape('\\')),
         );
     }
     if let Some(role) = role {

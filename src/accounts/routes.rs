@@ -181,6 +181,18 @@ pub async fn verify_email(
     Ok(web::Json(Verified { verified: true }))
 }
 
+/// Marks the email verified and makes the user a resident of their home place.
+fn mark_verified(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
+    queries::mark_verified(conn, user_id)?;
+    let user = queries::user_by_id(conn, user_id)?.ok_or(ApiError::NotFound("user.not_found"))?;
+    if let Some(home) = user.home_place_id {
+        if !queries::has_grant(conn, user_id, Role::Resident, Some(home), None)? {
+            queries::insert_grant(conn, user_id, Role::Resident, Some(home), None, None)?;
+        }
+    }
+    Ok(())
+}
+
 fn issue_pair(
     state: &AppState,
     conn: &mut DbConn,
@@ -446,8 +458,7 @@ pub async fn password_reset_confirm(
             queries::revoke_all_sessions(conn, user_id, "password_reset")?;
             queries::clear_throttle(conn, &user.email)?;
             // Reading the mailed token proves the address, too.
-            queries::mark_verified(conn, user_id)?;
-            Ok(())
+            mark_verified(conn, user_id)
         })
     })
     .await?;

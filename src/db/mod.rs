@@ -23,6 +23,11 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower()`, for case-insensitive search that behaves alike on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// The r2d2 pool every request borrows from.
 pub type Pool = r2d2::Pool<ConnectionManager>;
 /// A connection borrowed from the pool.

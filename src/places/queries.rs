@@ -175,11 +175,8 @@ pub fn list_places(
         query = query.filter(places::kind.eq(k.as_str()));
     }
     if let Some(q) = q {
-        query = query.filter(
-            places::name
-                .like(format!("%{}%", escape_like(q)))
-                .escape('\\'),
-        );
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        query = query.filter(db::lower(places::name).like(pattern).escape('\\'));
     }
     if let Some(after) = after {
         query = query.filter(places::id.gt(after));

@@ -1,0 +1,127 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Conventions every endpoint shares: the OpenAPI document, Swagger UI, health, readiness,
+//! metrics, request ids, and problem+json in the caller's language.
+
+mod common;
+
+use awc::http::StatusCode;
+use common::TestApp;
+
+#[actix_rt::test]
+async fn openapi_documents_every_endpoint_and_docs_are_served() {
+    let app = TestApp::spawn().await;
+    let doc = app.get("/api/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(doc.body["openapi"], "3.1.0");
+    let paths = doc.body["paths"].as_object().unwrap();
+    let expected = [
+        ("post", "/api/v1/auth/register"),
+        ("post", "/api/v1/auth/verify-email"),
+        ("post", "/api/v1/auth/login"),
+        ("post", "/api/v1/auth/refresh"),
+        ("post", "/api/v1/auth/logout"),
+        ("post", "/api/v1/auth/password-reset/request"),
+        ("post", "/api/v1/auth/password-reset/confirm"),
+        ("get", "/api/v1/me"),
+        ("get", "/api/v1/places"),
+        ("post", "/api/v1/places"),
+        ("get", "/api/v1/places/{id}"),
+        ("patch", "/api/v1/places/{id}"),
+        ("get", "/api/v1/organizations"),
+        ("post", "/api/v1/organizations"),
+        ("get", "/api/v1/organizations/{id}"),
+        ("patch", "/api/v1/organizations/{id}"),
+        ("get", "/api/v1/users"),
+        ("get", "/api/v1/users/{id}"),
+        ("patch", "/api/v1/users/{id}"),
+        ("post", "/api/v1/users/{id}/roles"),
+        ("delete", "/api/v1/users/{id}/roles/{grant_id}"),
+        ("get", "/healthz"),
+        ("get", "/readyz"),
+        ("get", "/metrics"),
+    ];
+    for (method, path) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from OpenAPI"
+        );
+    }
+    let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(
+        operations,
+        expected.len(),
+        "every documented operation is listed here"
+    );
+    assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
+
+    let ui = app.get("/docs/", None).await;
+    assert_eq!(ui.status, StatusCode::OK);
+    assert!(ui.content_type.starts_with("text/html"));
+    let ui_js = app.get("/docs/swagger-ui.css", None).await;
+    assert_eq!(
+        ui_js.status,
+        StatusCode::OK,
+        "Swagger UI assets are vendored, no internet needed"
+    );
+    app.stop().await;
+}
+
+#[actix_rt::test]
+async fn health_readiness_metrics_and_request_ids() {
+    let app = TestApp::spawn().await;
+    let h = app.get("/healthz", None).await;
+    assert_eq!(
+        (h.status, h.body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get("x-request-id").is_some());
+    app.get("/api/v1/places", None).await;
+    let m = app.get("/metrics", None).await;
+    assert_eq!(m.status, StatusCode::OK);
+    let text = m.body.as_str().unwrap();
+    assert!(
+        text.contains(
+            r#"yishi_http_requests_total{method="GET",route="/api/v1/places",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("yishi_http_request_duration_seconds_bucket"));
+    app.stop().await;
+}
+
+#[actix_rt::test]
+async fn problems_are_localised_and_well_formed() {
+    let app = TestApp::spawn().await;
+    let zh = app.get("/api/v1/nowhere", None).await;
+    assert_eq!(zh.status, StatusCode::NOT_FOUND);
+    assert_eq!(zh.content_type, "application/problem+json");
+    assert_eq!(zh.code(), "route.not_found");
+    assert_eq!(zh.body["status"], 404);
+    assert_eq!(zh.body["title"], "接口不存在");
+    assert!(
+        zh.body["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/route/not_found")
+    );
+    let en = app
+        .get_with("/api/v1/nowhere", &[("Accept-Language", "en-GB,en;q=0.9")])
+        .await;
+    assert_eq!(en.body["title"], "No such endpoint");
+    assert_eq!(en.code(), zh.code());
+    let me = app
+        .get_with("/api/v1/me", &[("Accept-Language", "en")])
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(me.body["title"], "Authentication required");
+    assert_eq!(me.headers.get("www-authenticate").unwrap(), "Bearer");
+    let bad_id = app.get("/api/v1/places/not-a-number", None).await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_id.code(), "request.invalid_path");
+    let bad_query = app.get("/api/v1/places?kind=village", None).await;
+    assert_eq!(bad_query.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_query.body["field"], "kind");
+    app.stop().await;
+}

@@ -1,0 +1,214 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Two `yishi serve` processes on one database act as one service: a token from one works
+//! on the other, logout and reuse detection hold across them, and their two outbox senders
+//! deliver each mail exactly once.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use awc::http::StatusCode;
+use serde_json::{Value, json};
+
+struct Node {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_node(db_url: &str, mail_dir: &std::path::Path, seed: bool) -> Node {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args([
+            "--config-dir",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
+            "--profile",
+            "test",
+        ])
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("YISHI_DATABASE__URL", db_url)
+        .env("YISHI_MAIL__FILE_DIR", mail_dir)
+        .env("YISHI_MAIL__POLL_INTERVAL_MS", "20")
+        .env("YISHI_DEMO__SEED_ON_EMPTY", seed.to_string())
+        .env("YISHI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start yishi serve");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("yishi listening on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // Keep draining stdout so the process never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Node { child, base }
+}
+
+async fn call(
+    client: &awc::Client,
+    method: &str,
+    url: String,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = match method {
+        "GET" => client.get(url),
+        _ => client.post(url),
+    };
+    if let Some(t) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {t}")));
+    }
+    let mut res = match body {
+        Some(b) => req.send_json(&b).await.unwrap(),
+        None => req.send().await.unwrap(),
+    };
+    let bytes = res.body().await.unwrap();
+    (
+        res.status(),
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[actix_rt::test]
+async fn two_processes_share_one_database() {
+    let db = common::TestDb::new();
+    let mail = tempfile::tempdir().unwrap();
+    let a = start_node(&db.url, mail.path(), true);
+    let b = start_node(&db.url, mail.path(), false);
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+
+    let (s, login) = call(
+        &client,
+        "POST",
+        format!("{}/api/v1/auth/login", a.base),
+        None,
+        Some(json!({"email": "admin@yishi.demo", "password": "yishi-demo-2026"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{login}");
+    let access = login["access_token"].as_str().unwrap();
+    let refresh = login["refresh_token"].as_str().unwrap();
+
+    // A token from A works on B; a place made on B is seen on A.
+    let (s, me) = call(
+        &client,
+        "GET",
+        format!("{}/api/v1/me", b.base),
+        Some(access),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, me["email"].as_str()),
+        (StatusCode::OK, Some("admin@yishi.demo"))
+    );
+    let (s, places) = call(
+        &client,
+        "GET",
+        format!("{}/api/v1/places?kind=community&limit=1", a.base),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let community = places["items"][0]["id"].as_i64().unwrap();
+    let (s, grid) = call(
+        &client,
+        "POST",
+        format!("{}/api/v1/places", b.base),
+        Some(access),
+        Some(json!({"parent_id": community, "kind": "grid", "name": "两节点网格", "code": "two-node-grid"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{grid}");
+    let (s, seen) = call(
+        &client,
+        "GET",
+        format!("{}/api/v1/places/{}", a.base, grid["id"]),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, seen["name"].as_str()),
+        (StatusCode::OK, Some("两节点网格"))
+    );
+
+    // Refresh on B, replay the spent token on A: the family dies on both nodes.
+    let (s, pair) = call(
+        &client,
+        "POST",
+        format!("{}/api/v1/auth/refresh", b.base),
+        None,
+        Some(json!({"refresh_token": refresh})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, replay) = call(
+        &client,
+        "POST",
+        format!("{}/api/v1/auth/refresh", a.base),
+        None,
+        Some(json!({"refresh_token": refresh})),
+    )
+    .await;
+    assert_eq!(
+        (s, replay["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("auth.refresh_reused"))
+    );
+    let new_access = pair["access_token"].as_str().unwrap();
+    let (s, _) = call(
+        &client,
+        "GET",
+        format!("{}/api/v1/me", b.base),
+        Some(new_access),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Registrations on both nodes: each mail is delivered once although both senders run.
+    for (i, node) in [&a, &b, &a, &b].iter().enumerate() {
+        let (s, _) = call(
+            &client,
+            "POST",
+            format!("{}/api/v1/auth/register", node.base),
+            None,
+            Some(json!({"email": format!("n{i}@example.com"), "password": "a long enough password", "display_name": "居民", "home_place_id": community})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::ACCEPTED);
+    }
+    let mut delivered = 0;
+    for _ in 0..200 {
+        delivered = (0..4)
+            .filter(|i| !common::read_mails(mail.path(), &format!("n{i}@example.com")).is_empty())
+            .count();
+        if delivered == 4 {
+            break;
+        }
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivered, 4);
+    actix_rt::time::sleep(Duration::from_millis(500)).await;
+    for i in 0..4 {
+        assert_eq!(
+            common::read_mails(mail.path(), &format!("n{i}@example.com")).len(),
+            1,
+            "mail {i} sent once"
+        );
+    }
+}
