@@ -41,7 +41,12 @@ pub fn is_seeded(conn: &mut DbConn) -> ApiResult<bool> {
     Ok(n > 0)
 }
 
-const DISTRICTS: [(&str, [(&str, [&str; 3]); 2]); 2] = [
+/// A sub-district and its three communities.
+type Subdistrict = (&'static str, [&'static str; 3]);
+/// A district and its two sub-districts.
+type District = (&'static str, [Subdistrict; 2]);
+
+const DISTRICTS: [District; 2] = [
     (
         "海曙区",
         [
@@ -184,7 +189,8 @@ pub fn seed(conn: &mut DbConn, settings: &Settings) -> ApiResult<(bool, Vec<Demo
         );
         let resident = (Role::Resident, home, None);
         // (email, name, grants); everyone lives in 幸福社区.
-        let users: Vec<(&str, &str, Vec<(Role, Option<i64>, Option<i64>)>)> = vec![
+        type Grant = (Role, Option<i64>, Option<i64>);
+        let users: Vec<(&str, &str, Vec<Grant>)> = vec![
             (
                 "admin@yishi.demo",
                 "系统管理员",

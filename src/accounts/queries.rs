@@ -298,7 +298,8 @@ pub fn clear_throttle(conn: &mut DbConn, email_key: &str) -> ApiResult<()> {
 
 /// Grants of the given users, in id order.
 pub fn grants_of(conn: &mut DbConn, user_ids: &[i64]) -> ApiResult<Vec<(i64, GrantOut)>> {
-    let rows: Vec<(i64, i64, String, Option<i64>, Option<i64>)> = role_grants::table
+    type Row = (i64, i64, String, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = role_grants::table
         .filter(role_grants::user_id.eq_any(user_ids))
         .select((
             role_grants::user_id,

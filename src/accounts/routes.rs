@@ -166,15 +166,7 @@ pub async fn verify_email(
                         "unknown, used or expired",
                     )
                 })?;
-            queries::mark_verified(conn, user_id)?;
-            let user =
-                queries::user_by_id(conn, user_id)?.ok_or(ApiError::NotFound("user.not_found"))?;
-            if let Some(home) = user.home_place_id {
-                if !queries::has_grant(conn, user_id, Role::Resident, Some(home), None)? {
-                    queries::insert_grant(conn, user_id, Role::Resident, Some(home), None, None)?;
-                }
-            }
-            Ok(())
+            mark_verified(conn, user_id)
         })
     })
     .await?;
@@ -185,10 +177,10 @@ pub async fn verify_email(
 fn mark_verified(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
     queries::mark_verified(conn, user_id)?;
     let user = queries::user_by_id(conn, user_id)?.ok_or(ApiError::NotFound("user.not_found"))?;
-    if let Some(home) = user.home_place_id {
-        if !queries::has_grant(conn, user_id, Role::Resident, Some(home), None)? {
-            queries::insert_grant(conn, user_id, Role::Resident, Some(home), None, None)?;
-        }
+    if let Some(home) = user.home_place_id
+        && !queries::has_grant(conn, user_id, Role::Resident, Some(home), None)?
+    {
+        queries::insert_grant(conn, user_id, Role::Resident, Some(home), None, None)?;
     }
     Ok(())
 }

@@ -143,7 +143,8 @@ pub fn load_caller(conn: &mut DbConn, user_id: i64, session_id: i64) -> ApiResul
         Some((false, Some(_))) => return Err(ApiError::Unauthorized("auth.session_revoked")),
         Some((false, None)) => {}
     }
-    let rows: Vec<(i64, String, Option<i64>, Option<String>, Option<i64>)> = role_grants::table
+    type Row = (i64, String, Option<i64>, Option<String>, Option<i64>);
+    let rows: Vec<Row> = role_grants::table
         .left_join(places::table)
         .filter(role_grants::user_id.eq(user_id))
         .select((

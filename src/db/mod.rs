@@ -72,17 +72,11 @@ impl ConnectionManager {
         match &self.target {
             Target::Postgres(url) => Ok(DbConn::Postgres(PgConnection::establish(url)?)),
             Target::Sqlite(path) => {
-                if path != ":memory:" {
-                    if let Some(dir) = std::path::Path::new(path).parent() {
-                        if !dir.as_os_str().is_empty() {
-                            std::fs::create_dir_all(dir).map_err(|e| {
-                                diesel::ConnectionError::BadConnection(format!(
-                                    "{}: {e}",
-                                    dir.display()
-                                ))
-                            })?;
-                        }
-                    }
+                let dir = std::path::Path::new(path).parent();
+                if let Some(dir) = dir.filter(|d| path != ":memory:" && !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        diesel::ConnectionError::BadConnection(format!("{}: {e}", dir.display()))
+                    })?;
                 }
                 let mut conn = SqliteConnection::establish(path)?;
                 conn.batch_execute(&format!(
