@@ -58,6 +58,14 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Measure: `bench places` times subtree queries on a 111,111-place tree in a scratch database.
+    Bench {
+        /// `places`
+        what: String,
+        /// Database to use (must be empty); default: a scratch SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -110,6 +118,27 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Openapi => {
             let doc = yishi::api::openapi();
             println!("{}", doc.to_pretty_json().map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Command::Bench { what, database_url } => {
+            if what != "places" {
+                return Err(format!("unknown benchmark {what:?} (try: places)"));
+            }
+            let scratch =
+                std::env::temp_dir().join(format!("yishi-bench-{}.db", std::process::id()));
+            let url = database_url
+                .clone()
+                .unwrap_or_else(|| format!("sqlite://{}", scratch.display()));
+            let pool = db::pool(&url, 1, 5000).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            db::migrate(&mut conn)?;
+            let report = yishi::bench::places(&mut conn, 10).map_err(|e| e.to_string())?;
+            println!("{report:#?}");
+            drop(conn);
+            drop(pool);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+            }
             Ok(())
         }
         Command::Migrate => {

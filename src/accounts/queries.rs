@@ -326,6 +326,20 @@ pub fn grants_of(conn: &mut DbConn, user_ids: &[i64]) -> ApiResult<Vec<(i64, Gra
         .collect())
 }
 
+/// Locks the user's row until the transaction ends, so concurrent grant changes for one user
+/// run one after another on PostgreSQL (SQLite's write transactions are serial already).
+pub fn lock_user(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
+    if let DbConn::Postgres(pg) = conn {
+        users::table
+            .find(user_id)
+            .select(users::id)
+            .for_update()
+            .first::<i64>(pg)
+            .optional()?;
+    }
+    Ok(())
+}
+
 /// Adds a grant.
 pub fn insert_grant(
     conn: &mut DbConn,

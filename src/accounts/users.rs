@@ -147,6 +147,12 @@ pub async fn update_user(
     let user = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
             visible_user(conn, &caller, id)?;
+            let target_is_global_admin = queries::grants_of(conn, &[id])?
+                .iter()
+                .any(|(_, g)| g.role == Role::Admin && g.place_id.is_none());
+            if target_is_global_admin && !caller.is_global_admin() {
+                return Err(ApiError::Forbidden("permission.denied"));
+            }
             queries::update_user(conn, id, body.disabled, body.display_name.as_deref())?;
             let user =
                 queries::user_by_id(conn, id)?.ok_or(ApiError::NotFound("user.not_found"))?;
@@ -181,6 +187,7 @@ pub async fn grant_role(
     let user_id = id.into_inner();
     let grant = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
+            queries::lock_user(conn, user_id)?;
             queries::user_by_id(conn, user_id)?.ok_or(ApiError::NotFound("user.not_found"))?;
             match body.place_id {
                 Some(pid) => {

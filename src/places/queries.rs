@@ -69,6 +69,18 @@ pub fn place_ref(
     }
 }
 
+/// A unique violation here means another request took the code in the meantime.
+fn code_taken_on_conflict(e: diesel::result::Error, code: &str) -> ApiError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::Conflict {
+            code: "place.code_taken",
+            detail: Some(format!("code {code}")),
+        },
+        other => other.into(),
+    }
+}
+
 /// Inserts a place under `parent` (id and path), computing its path.
 pub fn insert_place(
     conn: &mut DbConn,
@@ -77,17 +89,6 @@ pub fn insert_place(
     name: &str,
     code: &str,
 ) -> ApiResult<PlaceOut> {
-    let taken: Option<i64> = places::table
-        .filter(places::code.eq(code))
-        .select(places::id)
-        .first(conn)
-        .optional()?;
-    if taken.is_some() {
-        return Err(ApiError::Conflict {
-            code: "place.code_taken",
-            detail: Some(format!("code {code}")),
-        });
-    }
     let parent_path = parent.map(|(_, p)| p);
     let depth = parent_path
         .map(|p| super::rules::path_ids(p).len() as i32)
@@ -105,7 +106,8 @@ pub fn insert_place(
             places::created_at.eq(db::now()),
         ))
         .returning(places::id)
-        .get_result(conn)?;
+        .get_result(conn)
+        .map_err(|e| code_taken_on_conflict(e, code))?;
     diesel::update(places::table.find(id))
         .set(places::path.eq(child_path(parent_path, id)))
         .execute(conn)?;
@@ -127,21 +129,10 @@ pub fn update_place(
     code: Option<&str>,
 ) -> ApiResult<()> {
     if let Some(code) = code {
-        let taken: Option<i64> = places::table
-            .filter(places::code.eq(code))
-            .filter(places::id.ne(id))
-            .select(places::id)
-            .first(conn)
-            .optional()?;
-        if taken.is_some() {
-            return Err(ApiError::Conflict {
-                code: "place.code_taken",
-                detail: Some(format!("code {code}")),
-            });
-        }
         diesel::update(places::table.find(id))
             .set(places::code.eq(code))
-            .execute(conn)?;
+            .execute(conn)
+            .map_err(|e| code_taken_on_conflict(e, code))?;
     }
     if let Some(name) = name {
         diesel::update(places::table.find(id))
