@@ -22,6 +22,23 @@ pub struct Settings {
     pub mail: MailSettings,
     pub locale: LocaleSettings,
     pub demo: DemoSettings,
+    pub workflow: WorkflowSettings,
+}
+
+/// The numbers of the five steps that each installation sets for itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSettings {
+    /// Supporters that make a topic "hot" in the catalog (0 = never).
+    pub hot_threshold: i32,
+    /// Length of the public notice period 公示期 after a plan is published.
+    pub notice_days: i64,
+    /// Length of the evaluation window after the work is completed.
+    pub evaluation_days: i64,
+    /// Ratings that allow closing before the window ends.
+    pub min_ratings: i32,
+    /// Mean score (1-5) at or above which the result satisfies.
+    pub satisfaction_threshold: f64,
 }
 
 /// The demo city.

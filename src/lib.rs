@@ -12,5 +12,7 @@ pub mod error;
 pub mod i18n;
 pub mod notifications;
 pub mod places;
+pub mod public;
 pub mod server;
 pub mod state;
+pub mod topics;

@@ -58,6 +58,11 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Check the timelines' hash chains.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Measure: `bench places` times subtree queries on a 111,111-place tree in a scratch database.
     Bench {
         /// `places`
@@ -77,6 +82,12 @@ enum AdminCommand {
         #[arg(long)]
         display_name: String,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every topic's hash chain; exits non-zero naming the first broken event.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -140,6 +151,23 @@ fn run(cli: Cli) -> Result<(), String> {
                 let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
             }
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let settings = load(&cli, &[])?;
+            let pool = server::open_database(&settings)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            match yishi::topics::events::verify_all(&mut conn).map_err(|e| e.to_string())? {
+                Ok(n) => {
+                    println!("audit ok: {n} events, every chain intact");
+                    Ok(())
+                }
+                Err(b) => Err(format!(
+                    "audit FAILED: topic {} event {} (seq {}): {}",
+                    b.topic_id, b.event_id, b.seq, b.why
+                )),
+            }
         }
         Command::Migrate => {
             let settings = load(&cli, &[])?;

@@ -34,6 +34,9 @@ use middleware::RequestContext;
         (name = "places", description = "The place tree 市 > 区 > 街道 > 社区 > 网格 > 楼栋"),
         (name = "organizations", description = "Property firms, departments, owners' committees, social organisations"),
         (name = "users", description = "Admin: users and role grants"),
+        (name = "topics", description = "Topics 议题 and the five steps 说议筹办评"),
+        (name = "plans", description = "Plans 筹, tasks 办, public notice 公示 with objections, evaluation 评"),
+        (name = "public", description = "Anonymous read-only catalog 议事目录 and topic pages"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -59,7 +62,9 @@ impl Modify for BearerAuth {
 fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.configure(crate::accounts::routes::configure)
         .configure(crate::accounts::users::configure)
-        .configure(crate::places::routes::configure);
+        .configure(crate::places::routes::configure)
+        .configure(crate::topics::routes::configure)
+        .configure(crate::public::routes::configure);
 }
 
 fn with_routes<T>(app: App<T>) -> (App<T>, OpenApiDoc)

@@ -63,6 +63,21 @@ impl Caller {
         })
     }
 
+    /// The distinct roles the caller holds at `place` (there or above).
+    pub fn roles_at(&self, place: &PlaceRef) -> Vec<Role> {
+        let mut roles: Vec<Role> = self.grants_for(&Role::ALL, place).map(|g| g.role).collect();
+        roles.sort_by_key(|r| r.as_str());
+        roles.dedup();
+        roles
+    }
+
+    /// Organisations for which the caller acts (property_firm or department) at `place`.
+    pub fn organizations_at(&self, place: &PlaceRef) -> Vec<i64> {
+        self.grants_for(&[Role::PropertyFirm, Role::Department], place)
+            .filter_map(|g| g.organization_id)
+            .collect()
+    }
+
     /// 403 `permission.denied` unless [`Caller::holds`].
     pub fn require(&self, roles: &[Role], place: &PlaceRef) -> ApiResult<()> {
         if self.holds(roles, place) {
@@ -143,6 +158,24 @@ pub fn load_caller(conn: &mut DbConn, user_id: i64, session_id: i64) -> ApiResul
         Some((false, Some(_))) => return Err(ApiError::Unauthorized("auth.session_revoked")),
         Some((false, None)) => {}
     }
+    Ok(Caller {
+        user_id,
+        session_id,
+        grants: grants_of(conn, user_id)?,
+    })
+}
+
+/// A caller for work done on a user's behalf outside a request (demo seeding, CLI):
+/// their grants, no session.
+pub fn acting_as(conn: &mut DbConn, user_id: i64) -> ApiResult<Caller> {
+    Ok(Caller {
+        user_id,
+        session_id: 0,
+        grants: grants_of(conn, user_id)?,
+    })
+}
+
+fn grants_of(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<CallerGrant>> {
     type Row = (i64, String, Option<i64>, Option<String>, Option<i64>);
     let rows: Vec<Row> = role_grants::table
         .left_join(places::table)
@@ -156,7 +189,7 @@ pub fn load_caller(conn: &mut DbConn, user_id: i64, session_id: i64) -> ApiResul
         ))
         .order(role_grants::id)
         .load(conn)?;
-    let grants = rows
+    let grants: Vec<CallerGrant> = rows
         .into_iter()
         .filter_map(|(id, role, place_id, place_path, organization_id)| {
             Some(CallerGrant {
@@ -168,11 +201,7 @@ pub fn load_caller(conn: &mut DbConn, user_id: i64, session_id: i64) -> ApiResul
             })
         })
         .collect();
-    Ok(Caller {
-        user_id,
-        session_id,
-        grants,
-    })
+    Ok(grants)
 }
 
 fn state_of(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {

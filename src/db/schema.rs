@@ -121,12 +121,166 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    topics (id) {
+        id -> BigInt,
+        place_id -> BigInt,
+        community_id -> BigInt,
+        title -> Text,
+        body -> Text,
+        category -> Text,
+        source -> Text,
+        author_id -> BigInt,
+        on_behalf_of -> Nullable<BigInt>,
+        stage -> Text,
+        resolution -> Nullable<Text>,
+        catalog_year -> Nullable<Integer>,
+        catalog_seq -> Nullable<Integer>,
+        catalog_no -> Nullable<Text>,
+        escalated -> Bool,
+        major -> Bool,
+        supporters_count -> Integer,
+        decision -> Nullable<Text>,
+        merged_into -> Nullable<BigInt>,
+        version -> Integer,
+        eval_round -> Integer,
+        eval_closes_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        discuss_at -> Nullable<Timestamp>,
+        plan_at -> Nullable<Timestamp>,
+        act_at -> Nullable<Timestamp>,
+        evaluate_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    supports (topic_id, user_id) {
+        topic_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        topic_id -> BigInt,
+        author_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        body -> Text,
+        stance -> Text,
+        hidden -> Bool,
+        hidden_reason -> Nullable<Text>,
+        hidden_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (topic_id) {
+        topic_id -> BigInt,
+        summary -> Text,
+        revision -> Integer,
+        published_at -> Nullable<Timestamp>,
+        notice_ends_at -> Nullable<Timestamp>,
+        approved_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_resources (id) {
+        id -> BigInt,
+        topic_id -> BigInt,
+        kind -> Text,
+        source -> Text,
+        amount -> Double,
+        unit -> Text,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> BigInt,
+        topic_id -> BigInt,
+        title -> Text,
+        organization_id -> Nullable<BigInt>,
+        assignee_id -> Nullable<BigInt>,
+        due_at -> Timestamp,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> BigInt,
+        topic_id -> BigInt,
+        author_id -> BigInt,
+        plan_revision -> Integer,
+        body -> Text,
+        decision -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        answered_by -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> BigInt,
+        topic_id -> BigInt,
+        user_id -> BigInt,
+        round -> Integer,
+        score -> Integer,
+        comment -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    topic_events (id) {
+        id -> BigInt,
+        topic_id -> BigInt,
+        seq -> Integer,
+        kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        from_stage -> Nullable<Text>,
+        to_stage -> Nullable<Text>,
+        note -> Nullable<Text>,
+        payload -> Text,
+        created_at -> Timestamp,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> BigInt,
+        idem_key -> Text,
+        request_hash -> Text,
+        topic_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(role_grants -> places (place_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(organization_places -> organizations (organization_id));
 diesel::joinable!(organization_places -> places (place_id));
+diesel::joinable!(tasks -> topics (topic_id));
+diesel::joinable!(comments -> topics (topic_id));
+diesel::joinable!(topic_events -> topics (topic_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     places,
@@ -140,4 +294,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     outbox,
     write_gate,
+    topics,
+    supports,
+    comments,
+    plans,
+    plan_resources,
+    tasks,
+    objections,
+    evaluations,
+    topic_events,
+    idempotency_keys,
 );

@@ -311,6 +311,14 @@ impl TestApp {
         self.finish(res).await
     }
 
+    pub async fn put_json(&self, path: &str, token: &str, body: Value) -> Resp {
+        let res = self
+            .req(awc::http::Method::PUT, path, Some(token))
+            .send_json(&body)
+            .await;
+        self.finish(res).await
+    }
+
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
         let res = self
             .req(awc::http::Method::DELETE, path, token)

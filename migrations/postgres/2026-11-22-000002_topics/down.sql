@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE topic_events;
+DROP TABLE evaluations;
+DROP TABLE objections;
+DROP TABLE tasks;
+DROP TABLE plan_resources;
+DROP TABLE plans;
+DROP TABLE comments;
+DROP TABLE supports;
+DROP TABLE topics;

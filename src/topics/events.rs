@@ -1,0 +1,305 @@
+//! The timeline: an append-only, hash-chained event log per topic. Each event's hash covers
+//! its own fields and the previous event's hash, so editing or deleting a row breaks the
+//! chain from there on; `yishi audit verify` walks every chain.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::rules::Stage;
+use crate::db::schema::{topic_events, topics};
+use crate::db::{self, DbConn};
+use crate::error::ApiResult;
+
+/// The hash before the first event of a topic.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An event to append.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub actor_id: Option<i64>,
+    pub from: Option<Stage>,
+    pub to: Option<Stage>,
+    pub note: Option<&'a str>,
+    pub payload: serde_json::Value,
+}
+
+impl<'a> NewEvent<'a> {
+    /// An event of `kind` by `actor` with no stage change.
+    pub fn new(kind: &'a str, actor_id: i64) -> Self {
+        NewEvent {
+            kind,
+            actor_id: Some(actor_id),
+            from: None,
+            to: None,
+            note: None,
+            payload: serde_json::Value::Object(Default::default()),
+        }
+    }
+}
+
+/// The fields a hash covers, in a fixed order.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct EventRow {
+    pub id: i64,
+    pub topic_id: i64,
+    pub seq: i32,
+    pub kind: String,
+    pub actor_id: Option<i64>,
+    pub from_stage: Option<String>,
+    pub to_stage: Option<String>,
+    pub note: Option<String>,
+    pub payload: String,
+    pub created_at: NaiveDateTime,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Columns of [`EventRow`].
+pub const EVENT_COLUMNS: (
+    topic_events::id,
+    topic_events::topic_id,
+    topic_events::seq,
+    topic_events::kind,
+    topic_events::actor_id,
+    topic_events::from_stage,
+    topic_events::to_stage,
+    topic_events::note,
+    topic_events::payload,
+    topic_events::created_at,
+    topic_events::prev_hash,
+    topic_events::hash,
+) = (
+    topic_events::id,
+    topic_events::topic_id,
+    topic_events::seq,
+    topic_events::kind,
+    topic_events::actor_id,
+    topic_events::from_stage,
+    topic_events::to_stage,
+    topic_events::note,
+    topic_events::payload,
+    topic_events::created_at,
+    topic_events::prev_hash,
+    topic_events::hash,
+);
+
+/// SHA-256 over a canonical JSON array of the event's fields and the previous hash.
+#[allow(clippy::too_many_arguments)]
+pub fn event_hash(
+    topic_id: i64,
+    seq: i32,
+    kind: &str,
+    actor_id: Option<i64>,
+    from_stage: Option<&str>,
+    to_stage: Option<&str>,
+    note: Option<&str>,
+    payload: &str,
+    created_at: NaiveDateTime,
+    prev_hash: &str,
+) -> String {
+    let canonical = serde_json::json!([
+        topic_id,
+        seq,
+        kind,
+        actor_id,
+        from_stage,
+        to_stage,
+        note,
+        payload,
+        created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        prev_hash
+    ]);
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// The hash a stored row should have.
+pub fn expected_hash(row: &EventRow) -> String {
+    event_hash(
+        row.topic_id,
+        row.seq,
+        &row.kind,
+        row.actor_id,
+        row.from_stage.as_deref(),
+        row.to_stage.as_deref(),
+        row.note.as_deref(),
+        &row.payload,
+        row.created_at,
+        &row.prev_hash,
+    )
+}
+
+/// Appends an event; first locks the topic row (PostgreSQL) so appends to one topic queue up.
+pub fn append(conn: &mut DbConn, topic_id: i64, ev: NewEvent<'_>) -> ApiResult<()> {
+    let now = db::now();
+    diesel::update(topics::table.find(topic_id))
+        .set(topics::updated_at.eq(now))
+        .execute(conn)?;
+    let last: Option<(i32, String)> = topic_events::table
+        .filter(topic_events::topic_id.eq(topic_id))
+        .order(topic_events::seq.desc())
+        .select((topic_events::seq, topic_events::hash))
+        .first(conn)
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_string()),
+    };
+    let payload = ev.payload.to_string();
+    let from = ev.from.map(Stage::as_str);
+    let to = ev.to.map(Stage::as_str);
+    let hash = event_hash(
+        topic_id,
+        seq,
+        ev.kind,
+        ev.actor_id,
+        from,
+        to,
+        ev.note,
+        &payload,
+        now,
+        &prev,
+    );
+    diesel::insert_into(topic_events::table)
+        .values((
+            topic_events::topic_id.eq(topic_id),
+            topic_events::seq.eq(seq),
+            topic_events::kind.eq(ev.kind),
+            topic_events::actor_id.eq(ev.actor_id),
+            topic_events::from_stage.eq(from),
+            topic_events::to_stage.eq(to),
+            topic_events::note.eq(ev.note),
+            topic_events::payload.eq(&payload),
+            topic_events::created_at.eq(now),
+            topic_events::prev_hash.eq(&prev),
+            topic_events::hash.eq(&hash),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The first event that breaks its topic's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenEvent {
+    pub topic_id: i64,
+    pub event_id: i64,
+    pub seq: i32,
+    pub why: &'static str,
+}
+
+/// Checks one topic's events in order; the pure core of `yishi audit verify`.
+pub fn verify_chain(rows: &[EventRow]) -> Result<(), BrokenEvent> {
+    let mut prev = GENESIS.to_string();
+    for (i, row) in rows.iter().enumerate() {
+        let broken = |why| BrokenEvent {
+            topic_id: row.topic_id,
+            event_id: row.id,
+            seq: row.seq,
+            why,
+        };
+        if row.seq != i as i32 + 1 {
+            return Err(broken("sequence gap: an event was deleted or renumbered"));
+        }
+        if row.prev_hash != prev {
+            return Err(broken("prev_hash does not match the previous event"));
+        }
+        if expected_hash(row) != row.hash {
+            return Err(broken("hash does not match the event's fields"));
+        }
+        prev = row.hash.clone();
+    }
+    Ok(())
+}
+
+/// Verifies every topic's chain; returns how many events were checked, or the first break.
+pub fn verify_all(conn: &mut DbConn) -> ApiResult<Result<usize, BrokenEvent>> {
+    let topic_ids: Vec<i64> = topics::table
+        .select(topics::id)
+        .order(topics::id)
+        .load(conn)?;
+    let mut checked = 0;
+    for id in topic_ids {
+        let rows = timeline(conn, id)?;
+        if let Err(b) = verify_chain(&rows) {
+            return Ok(Err(b));
+        }
+        checked += rows.len();
+    }
+    Ok(Ok(checked))
+}
+
+/// A topic's events in order.
+pub fn timeline(conn: &mut DbConn, topic_id: i64) -> ApiResult<Vec<EventRow>> {
+    Ok(topic_events::table
+        .filter(topic_events::topic_id.eq(topic_id))
+        .order(topic_events::seq)
+        .select(EVENT_COLUMNS)
+        .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(seq: i32, prev: &str) -> EventRow {
+        let created_at = chrono::DateTime::from_timestamp(1_800_000_000 + seq as i64, 0)
+            .unwrap()
+            .naive_utc();
+        let mut r = EventRow {
+            id: seq as i64 * 10,
+            topic_id: 7,
+            seq,
+            kind: "transition".into(),
+            actor_id: Some(3),
+            from_stage: Some("say".into()),
+            to_stage: Some("discuss".into()),
+            note: Some("受理".into()),
+            payload: "{}".into(),
+            created_at,
+            prev_hash: prev.into(),
+            hash: String::new(),
+        };
+        r.hash = expected_hash(&r);
+        r
+    }
+
+    fn chain(n: i32) -> Vec<EventRow> {
+        let mut rows: Vec<EventRow> = Vec::new();
+        for s in 1..=n {
+            let prev = rows
+                .last()
+                .map(|r| r.hash.clone())
+                .unwrap_or(GENESIS.into());
+            rows.push(row(s, &prev));
+        }
+        rows
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        assert_eq!(verify_chain(&chain(4)), Ok(()));
+        assert_eq!(verify_chain(&[]), Ok(()));
+    }
+
+    #[test]
+    fn edits_deletions_and_rehashing_are_detected() {
+        let mut edited = chain(4);
+        edited[1].note = Some("改过的".into());
+        assert_eq!(verify_chain(&edited).unwrap_err().seq, 2);
+
+        let mut deleted = chain(4);
+        deleted.remove(2);
+        assert_eq!(verify_chain(&deleted).unwrap_err().seq, 4);
+
+        // Rewriting one event with a fresh hash still breaks the next link.
+        let mut rehashed = chain(4);
+        rehashed[1].note = Some("改过的".into());
+        rehashed[1].hash = expected_hash(&rehashed[1]);
+        let broken = verify_chain(&rehashed).unwrap_err();
+        assert_eq!(
+            (broken.seq, broken.why),
+            (3, "prev_hash does not match the previous event")
+        );
+    }
+}

@@ -1,0 +1,391 @@
+//! 筹办评: the plan with its tasks and resources, the public notice with objections, task
+//! progress by the responsible organisations, and the residents' evaluation.
+
+use serde_json::json;
+
+use super::events::{self, NewEvent};
+use super::model::*;
+use super::queries::{self as q, ObjectionRow, TaskRow, TopicRow};
+use super::rules::{self, STAFF, Stage};
+use super::workflow::topic_at;
+use crate::auth::{Caller, Role};
+use crate::config::Settings;
+use crate::db::{self, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::places::queries as places;
+
+/// The wire form of a task.
+pub fn task_out(t: &TaskRow) -> TaskOut {
+    let now = db::now();
+    let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Todo);
+    TaskOut {
+        id: t.id,
+        topic_id: t.topic_id,
+        title: t.title.clone(),
+        organization_id: t.organization_id,
+        assignee_id: t.assignee_id,
+        due_at: t.due_at.and_utc(),
+        status,
+        overdue: status != TaskStatus::Done && t.due_at < now,
+        version: t.version,
+        done_at: t.done_at.map(|d| d.and_utc()),
+    }
+}
+
+/// The wire form of an objection.
+pub fn objection_out(o: &ObjectionRow) -> ObjectionOut {
+    ObjectionOut {
+        id: o.id,
+        topic_id: o.topic_id,
+        author_id: o.author_id,
+        plan_revision: o.plan_revision,
+        body: o.body.clone(),
+        decision: o.decision.as_deref().map(|d| {
+            if d == "upheld" {
+                ObjectionDecision::Upheld
+            } else {
+                ObjectionDecision::Dismissed
+            }
+        }),
+        reason: o.reason.clone(),
+        answered_at: o.answered_at.map(|t| t.and_utc()),
+        created_at: o.created_at.and_utc(),
+    }
+}
+
+/// The plan as callers see it; `visible_tasks` filters the tasks (organisation users see theirs).
+pub fn plan_out(
+    conn: &mut DbConn,
+    topic_id: i64,
+    visible_tasks: Option<&[i64]>,
+) -> ApiResult<PlanOut> {
+    let plan = q::plan(conn, topic_id)?;
+    let resources = q::plan_resources(conn, topic_id)?
+        .into_iter()
+        .filter_map(|(kind, source, amount, unit)| {
+            Some(Resource {
+                kind: ResourceKind::parse(&kind)?,
+                source,
+                amount,
+                unit,
+            })
+        })
+        .collect();
+    let tasks = q::topic_tasks(conn, topic_id)?
+        .iter()
+        .filter(|t| {
+            visible_tasks.is_none_or(|orgs| t.organization_id.is_some_and(|o| orgs.contains(&o)))
+        })
+        .map(task_out)
+        .collect();
+    let utc = |t: Option<chrono::NaiveDateTime>| t.map(|t| t.and_utc());
+    Ok(match plan {
+        Some(p) => PlanOut {
+            topic_id,
+            summary: p.summary,
+            status: if p.approved_at.is_some() {
+                PlanStatus::Approved
+            } else if p.published_at.is_some() {
+                PlanStatus::Published
+            } else {
+                PlanStatus::Draft
+            },
+            revision: p.revision,
+            published_at: utc(p.published_at),
+            notice_ends_at: utc(p.notice_ends_at),
+            approved_at: utc(p.approved_at),
+            resources,
+            tasks,
+        },
+        None => PlanOut {
+            topic_id,
+            summary: String::new(),
+            status: PlanStatus::Draft,
+            revision: 0,
+            published_at: None,
+            notice_ends_at: None,
+            approved_at: None,
+            resources,
+            tasks,
+        },
+    })
+}
+
+/// Refuses changes to a plan that is published (revise only after an upheld objection) or
+/// approved, or a topic that is not in the plan stage.
+fn require_editable_plan(conn: &mut DbConn, topic: &TopicRow) -> ApiResult<()> {
+    if topic.stage() != Stage::Plan {
+        return Err(ApiError::conflict("topic.not_in_plan"));
+    }
+    if q::plan(conn, topic.id)?.is_some_and(|p| p.published_at.is_some()) {
+        return Err(ApiError::conflict("topic.plan_already_published"));
+    }
+    Ok(())
+}
+
+/// Saves the plan summary and resources (community or sub-district staff, plan stage).
+pub fn save_plan(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    req: &PlanRequest,
+) -> ApiResult<PlanOut> {
+    db::write_tx(conn, |conn| {
+        let (topic, place) = topic_at(conn, id)?;
+        caller.require(&STAFF, &place)?;
+        require_editable_plan(conn, &topic)?;
+        let resources: Vec<(String, String, f64, String)> = req
+            .resources
+            .iter()
+            .map(|r| {
+                (
+                    r.kind.as_str().to_string(),
+                    r.source.clone(),
+                    r.amount,
+                    r.unit.clone(),
+                )
+            })
+            .collect();
+        q::save_plan(conn, id, &req.summary, &resources)?;
+        let mut ev = NewEvent::new("plan_saved", caller.user_id);
+        ev.payload = json!({"resources": resources.len()});
+        events::append(conn, id, ev)?;
+        plan_out(conn, id, None)
+    })
+}
+
+/// Adds a task to the plan (staff; plan stage while the plan is a draft, or act after rework).
+pub fn add_task(conn: &mut DbConn, caller: &Caller, id: i64, req: &NewTask) -> ApiResult<TaskRow> {
+    db::write_tx(conn, |conn| {
+        let (topic, place) = topic_at(conn, id)?;
+        caller.require(&STAFF, &place)?;
+        if topic.stage() != Stage::Act {
+            require_editable_plan(conn, &topic)?;
+        }
+        if req.organization_id.is_none() && req.assignee_id.is_none() {
+            return Err(ApiError::invalid(
+                "organization_id",
+                "task.responsible_required",
+                "an organisation or a user",
+            ));
+        }
+        if let Some(org) = req.organization_id
+            && places::organization(conn, org)?.is_none()
+        {
+            return Err(ApiError::invalid(
+                "organization_id",
+                "organization.not_found",
+                format!("no organisation {org}"),
+            ));
+        }
+        if let Some(user) = req.assignee_id
+            && crate::accounts::queries::user_by_id(conn, user)?.is_none()
+        {
+            return Err(ApiError::invalid(
+                "assignee_id",
+                "user.not_found",
+                format!("no user {user}"),
+            ));
+        }
+        let due = db::truncate_micros(req.due_at.naive_utc());
+        let task = q::insert_task(
+            conn,
+            id,
+            &req.title,
+            req.organization_id,
+            req.assignee_id,
+            due,
+        )?;
+        let mut ev = NewEvent::new("task_created", caller.user_id);
+        ev.note = Some(&req.title);
+        ev.payload = json!({"task_id": task.id, "organization_id": req.organization_id, "assignee_id": req.assignee_id, "due_at": req.due_at});
+        events::append(conn, id, ev)?;
+        Ok(task)
+    })
+}
+
+/// Who may update a task: staff at the topic's place, the assignee, or a user acting for the
+/// responsible organisation there.
+fn may_update_task(caller: &Caller, task: &TaskRow, place: &crate::auth::PlaceRef) -> bool {
+    caller.holds(&STAFF, place)
+        || task.assignee_id == Some(caller.user_id)
+        || task
+            .organization_id
+            .is_some_and(|org| caller.organizations_at(place).contains(&org))
+}
+
+/// Records progress on a task (act stage), with the version the caller saw.
+pub fn update_task(
+    conn: &mut DbConn,
+    caller: &Caller,
+    task_id: i64,
+    req: &TaskPatch,
+) -> ApiResult<TaskRow> {
+    db::write_tx(conn, |conn| {
+        let task = q::task(conn, task_id)?;
+        let (topic, place) = topic_at(conn, task.topic_id)?;
+        if !may_update_task(caller, &task, &place) {
+            // Organisation users do not learn about other organisations' tasks.
+            return Err(
+                if caller.holds(&[Role::PropertyFirm, Role::Department], &place) {
+                    ApiError::NotFound("task.not_found")
+                } else {
+                    ApiError::Forbidden("permission.denied")
+                },
+            );
+        }
+        if topic.stage() != Stage::Act {
+            return Err(ApiError::conflict("topic.not_in_act"));
+        }
+        if req.expected_version != task.version {
+            return Err(ApiError::Conflict {
+                code: "task.stale_version",
+                detail: Some(format!("current version is {}", task.version)),
+            });
+        }
+        if req.status.is_none() && req.progress_note.is_none() {
+            return Err(ApiError::invalid(
+                "status",
+                "validation.required",
+                "a status or a progress note",
+            ));
+        }
+        let status = req
+            .status
+            .map(TaskStatus::as_str)
+            .unwrap_or(task.status.as_str())
+            .to_string();
+        if !q::update_task(conn, task_id, task.version, &status)? {
+            return Err(ApiError::conflict("task.stale_version"));
+        }
+        let mut ev = NewEvent::new("task_progress", caller.user_id);
+        ev.note = req.progress_note.as_deref();
+        ev.payload = json!({"task_id": task_id, "from": task.status, "to": status});
+        events::append(conn, task.topic_id, ev)?;
+        q::task(conn, task_id)
+    })
+}
+
+/// A resident files an objection while the plan is published (公示).
+pub fn file_objection(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    body: &str,
+) -> ApiResult<ObjectionRow> {
+    db::write_tx(conn, |conn| {
+        let (topic, place) = topic_at(conn, id)?;
+        caller.require(&[Role::Resident], &place)?;
+        let plan = q::plan(conn, id)?;
+        let Some(plan) = plan.filter(|p| topic.stage() == Stage::Plan && p.published_at.is_some())
+        else {
+            return Err(ApiError::conflict("topic.not_in_notice"));
+        };
+        let row = q::insert_objection(conn, id, caller.user_id, plan.revision, body)?;
+        let mut ev = NewEvent::new("objection_filed", caller.user_id);
+        ev.payload = json!({"objection_id": row.id, "plan_revision": plan.revision});
+        events::append(conn, id, ev)?;
+        Ok(row)
+    })
+}
+
+/// Staff answer an objection; upheld sends the plan back for revision and republication.
+pub fn answer_objection(
+    conn: &mut DbConn,
+    caller: &Caller,
+    objection_id: i64,
+    req: &ObjectionAnswer,
+) -> ApiResult<ObjectionRow> {
+    db::write_tx(conn, |conn| {
+        let o = q::objection(conn, objection_id)?;
+        let (topic, place) = topic_at(conn, o.topic_id)?;
+        caller.require(&STAFF, &place)?;
+        if !q::answer_objection(
+            conn,
+            objection_id,
+            caller.user_id,
+            req.decision.as_str(),
+            &req.reason,
+        )? {
+            return Err(ApiError::conflict("objection.already_answered"));
+        }
+        if req.decision == ObjectionDecision::Upheld && topic.stage() == Stage::Plan {
+            q::unpublish_plan(conn, topic.id)?;
+        }
+        let mut ev = NewEvent::new(
+            if req.decision == ObjectionDecision::Upheld {
+                "objection_upheld"
+            } else {
+                "objection_dismissed"
+            },
+            caller.user_id,
+        );
+        ev.note = Some(&req.reason);
+        ev.payload = json!({"objection_id": objection_id});
+        events::append(conn, topic.id, ev)?;
+        q::objection(conn, objection_id)
+    })
+}
+
+/// The evaluation summary of the topic's current round.
+pub fn summary(
+    conn: &mut DbConn,
+    settings: &Settings,
+    topic: &TopicRow,
+) -> ApiResult<EvaluationSummary> {
+    let scores = q::scores(conn, topic.id, topic.eval_round)?;
+    let (count, mean, distribution) = rules::summarize(&scores);
+    Ok(EvaluationSummary {
+        count,
+        mean,
+        distribution,
+        round: topic.eval_round,
+        window_closes_at: topic.eval_closes_at.map(|t| t.and_utc()),
+        threshold: settings.workflow.satisfaction_threshold,
+    })
+}
+
+/// An eligible resident rates the result 1-5 (editable while the window is open).
+pub fn rate(
+    conn: &mut DbConn,
+    settings: &Settings,
+    caller: &Caller,
+    id: i64,
+    req: &NewEvaluation,
+) -> ApiResult<EvaluationSummary> {
+    db::write_tx(conn, |conn| {
+        let topic = q::topic(conn, id)?;
+        let window_open = topic.eval_closes_at.is_some_and(|end| end > db::now());
+        if topic.stage() != Stage::Evaluate || !window_open {
+            return Err(ApiError::conflict("topic.evaluation_closed"));
+        }
+        let raised =
+            topic.author_id == caller.user_id || topic.on_behalf_of == Some(caller.user_id);
+        let supported = q::supports(conn, id, caller.user_id)?;
+        let commented = q::has_commented(conn, id, caller.user_id)?;
+        // Meeting attendance arrives with consultations.
+        if !rules::may_rate(
+            topic.stage(),
+            raised,
+            supported,
+            commented,
+            false,
+            window_open,
+        ) {
+            return Err(ApiError::Forbidden("evaluation.not_eligible"));
+        }
+        let new = q::upsert_evaluation(
+            conn,
+            id,
+            caller.user_id,
+            topic.eval_round,
+            req.score,
+            &req.comment,
+        )?;
+        let mut ev = NewEvent::new(if new { "rated" } else { "rating_changed" }, caller.user_id);
+        ev.payload = json!({"round": topic.eval_round, "score": req.score});
+        events::append(conn, id, ev)?;
+        let topic = q::topic(conn, id)?;
+        summary(conn, settings, &topic)
+    })
+}

@@ -1,0 +1,755 @@
+//! Handlers for /api/v1/topics, /comments, /tasks and /objections. Reading needs any
+//! account (anonymous callers use /api/v1/public); writing is checked per action against the
+//! caller's roles at the topic's place.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+
+use super::events;
+use super::model::*;
+use super::plan::{self, objection_out, task_out};
+use super::queries::{self as q, CommentRow};
+use super::rules::{STAFF, Stance};
+use super::workflow::{self, topic_at};
+use crate::api::extract::{Body, Query};
+use crate::api::paging::{List, Page};
+use crate::auth::{Caller, Role};
+use crate::db;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::places::queries as places;
+use crate::state::AppState;
+
+fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
+    match req.headers().get("Idempotency-Key") {
+        None => Ok(None),
+        Some(v) => {
+            let key = v.to_str().unwrap_or("").trim().to_string();
+            if key.is_empty() || key.len() > 100 {
+                return Err(ApiError::invalid(
+                    "Idempotency-Key",
+                    "validation.length",
+                    "1 to 100 visible characters",
+                ));
+            }
+            Ok(Some(key))
+        }
+    }
+}
+
+/// Raises a topic (说). Residents, grid workers (also for a resident), staff and CPPCC members
+/// of the place; a retried POST with the same `Idempotency-Key` returns the same topic.
+#[utoipa::path(
+    tag = "topics",
+    request_body = NewTopic,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = TopicOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/topics")]
+pub async fn create_topic(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    Body(body): Body<NewTopic>,
+) -> ApiResult<HttpResponse> {
+    let key = idempotency_key(&req)?;
+    let hot = state.settings.workflow.hot_threshold;
+    let first = {
+        let (caller, key, body) = (caller.clone(), key.clone(), body.clone());
+        db::run(&state.pool, move |conn| {
+            workflow::create_topic(conn, &caller, &body, key.as_deref())
+        })
+        .await
+    };
+    let topic = match first {
+        // Two requests with one key at the same instant: the loser reads the winner's topic.
+        Err(ApiError::Conflict {
+            code: "resource.conflict",
+            ..
+        }) if key.is_some() => {
+            db::run(&state.pool, move |conn| {
+                workflow::create_topic(conn, &caller, &body, key.as_deref())
+            })
+            .await?
+        }
+        other => other?,
+    };
+    Ok(HttpResponse::Created().json(topic.out(hot)))
+}
+
+/// Lists topics with filters (place subtree, stage, category, escalated, author, text).
+#[utoipa::path(
+    tag = "topics",
+    params(TopicFilter),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = List<TopicOut>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/topics")]
+pub async fn list_topics(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    Query(f): Query<TopicFilter>,
+) -> ApiResult<web::Json<List<TopicOut>>> {
+    let page = Page::new(f.limit, f.cursor.as_deref())?;
+    let hot = state.settings.workflow.hot_threshold;
+    let list = db::run(&state.pool, move |conn| {
+        let within = match f.place_id {
+            Some(id) => Some(places::place_ref(conn, id, Some("place_id"))?.0.path),
+            None => None,
+        };
+        let rows = q::list_topics(
+            conn,
+            &q::TopicQuery {
+                within: within.as_deref(),
+                stage: f.stage,
+                category: f.category,
+                escalated: f.escalated,
+                author_id: f.author_id,
+                q: f.q.as_deref(),
+                catalog_only: false,
+                after: page.after,
+                fetch: page.fetch(),
+            },
+        )?;
+        Ok(page.finish(rows.iter().map(|t| t.out(hot)).collect(), |t| t.id))
+    })
+    .await?;
+    Ok(web::Json(list))
+}
+
+/// One topic.
+#[utoipa::path(
+    tag = "topics",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TopicOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/topics/{id}")]
+pub async fn get_topic(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<TopicOut>> {
+    let id = id.into_inner();
+    let hot = state.settings.workflow.hot_threshold;
+    let topic = db::run(&state.pool, move |conn| q::topic(conn, id)).await?;
+    Ok(web::Json(topic.out(hot)))
+}
+
+/// Moves the topic through the five steps (see docs/workflow.md for who may do what).
+#[utoipa::path(
+    tag = "topics",
+    request_body = TransitionRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TopicOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/topics/{id}/transitions")]
+pub async fn transition(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Body(body): Body<TransitionRequest>,
+) -> ApiResult<web::Json<TopicOut>> {
+    let id = id.into_inner();
+    let st = state.clone();
+    let topic = db::run(&state.pool, move |conn| {
+        workflow::transition(conn, &st.settings, &caller, id, &body)
+    })
+    .await?;
+    Ok(web::Json(topic.out(state.settings.workflow.hot_threshold)))
+}
+
+/// Supports (附议) the topic: residents of the place, in say or discuss.
+#[utoipa::path(
+    tag = "topics",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SupportOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/topics/{id}/supports")]
+pub async fn support(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<SupportOut>> {
+    let id = id.into_inner();
+    let topic = db::run(&state.pool, move |conn| {
+        workflow::support(conn, &caller, id)
+    })
+    .await?;
+    Ok(web::Json(support_out(
+        &topic,
+        true,
+        state.settings.workflow.hot_threshold,
+    )))
+}
+
+/// Withdraws the caller's support, in say or discuss.
+#[utoipa::path(
+    tag = "topics",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SupportOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/topics/{id}/supports")]
+pub async fn unsupport(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<SupportOut>> {
+    let id = id.into_inner();
+    let topic = db::run(&state.pool, move |conn| {
+        workflow::unsupport(conn, &caller, id)
+    })
+    .await?;
+    Ok(web::Json(support_out(
+        &topic,
+        false,
+        state.settings.workflow.hot_threshold,
+    )))
+}
+
+fn support_out(t: &q::TopicRow, supported: bool, hot: i32) -> SupportOut {
+    SupportOut {
+        topic_id: t.id,
+        supporters_count: t.supporters_count,
+        supported,
+        hot: super::rules::is_hot(t.supporters_count, hot),
+    }
+}
+
+fn comment_out(c: &CommentRow, reveal: bool) -> CommentOut {
+    CommentOut {
+        id: c.id,
+        topic_id: c.topic_id,
+        author_id: c.author_id,
+        parent_id: c.parent_id,
+        body: if c.hidden && !reveal {
+            String::new()
+        } else {
+            c.body.clone()
+        },
+        stance: Stance::parse(&c.stance).unwrap_or(Stance::Neutral),
+        hidden: c.hidden,
+        hidden_reason: c.hidden_reason.clone(),
+        created_at: c.created_at.and_utc(),
+    }
+}
+
+/// Comments in order; a hidden comment's body is shown only to its author and staff.
+#[utoipa::path(
+    tag = "topics",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = List<CommentOut>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/topics/{id}/comments")]
+pub async fn list_comments(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Query(p): Query<PageParams>,
+) -> ApiResult<web::Json<List<CommentOut>>> {
+    let id = id.into_inner();
+    let page = Page::new(p.limit, p.cursor.as_deref())?;
+    let list = db::run(&state.pool, move |conn| {
+        let (_, place) = topic_at(conn, id)?;
+        let staff = caller.holds(&STAFF, &place);
+        let rows = q::list_comments(conn, id, page.after, page.fetch())?;
+        let out = rows
+            .iter()
+            .map(|c| comment_out(c, staff || c.author_id == caller.user_id))
+            .collect();
+        Ok(page.finish(out, |c: &CommentOut| c.id))
+    })
+    .await?;
+    Ok(web::Json(list))
+}
+
+/// Comments (with a stance during discuss); anyone holding a role at the place.
+#[utoipa::path(
+    tag = "topics",
+    request_body = NewComment,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = CommentOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/topics/{id}/comments")]
+pub async fn create_comment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Body(body): Body<NewComment>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let row = db::run(&state.pool, move |conn| {
+        workflow::comment(conn, &caller, id, &body.body, body.stance, body.parent_id)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(comment_out(&row, true)))
+}
+
+/// Hides a comment with a reason (staff at the topic's place).
+#[utoipa::path(
+    tag = "topics",
+    request_body = HideRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CommentOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/comments/{id}/hide")]
+pub async fn hide_comment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Body(body): Body<HideRequest>,
+) -> ApiResult<web::Json<CommentOut>> {
+    let id = id.into_inner();
+    let row = db::run(&state.pool, move |conn| {
+        workflow::hide_comment(conn, &caller, id, &body.reason)
+    })
+    .await?;
+    Ok(web::Json(comment_out(&row, true)))
+}
+
+/// The topic's hash-chained timeline, oldest first.
+#[utoipa::path(
+    tag = "topics",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = List<EventOut>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/topics/{id}/timeline")]
+pub async fn timeline(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<i64>,
+    Query(p): Query<PageParams>,
+) -> ApiResult<web::Json<List<EventOut>>> {
+    let id = id.into_inner();
+    let page = Page::new(p.limit, p.cursor.as_deref())?;
+    let list = db::run(&state.pool, move |conn| {
+        q::topic(conn, id)?;
+        let rows: Vec<EventOut> = events::timeline(conn, id)?
+            .into_iter()
+            .filter(|e| page.after.is_none_or(|a| e.id > a))
+            .take(page.fetch() as usize)
+            .map(event_out)
+            .collect();
+        Ok(page.finish(rows, |e| e.id))
+    })
+    .await?;
+    Ok(web::Json(list))
+}
+
+/// The wire form of a timeline row.
+pub fn event_out(e: events::EventRow) -> EventOut {
+    EventOut {
+        id: e.id,
+        seq: e.seq,
+        kind: e.kind,
+        actor_id: e.actor_id,
+        from_stage: e.from_stage.as_deref().and_then(super::rules::Stage::parse),
+        to_stage: e.to_stage.as_deref().and_then(super::rules::Stage::parse),
+        note: e.note,
+        created_at: e.created_at.and_utc(),
+        hash: e.hash,
+        prev_hash: e.prev_hash,
+    }
+}
+
+/// The plan with resources and tasks; organisation users see only their own tasks.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PlanOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/topics/{id}/plan")]
+pub async fn get_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<PlanOut>> {
+    let id = id.into_inner();
+    let out = db::run(&state.pool, move |conn| {
+        let (_, place) = topic_at(conn, id)?;
+        let orgs = organisation_view(&caller, &place);
+        plan::plan_out(conn, id, orgs.as_deref())
+    })
+    .await?;
+    Ok(web::Json(out))
+}
+
+/// For users who act here only for organisations: the organisations whose tasks they see.
+fn organisation_view(caller: &Caller, place: &crate::auth::PlaceRef) -> Option<Vec<i64>> {
+    let roles = caller.roles_at(place);
+    let only_org = !roles.is_empty()
+        && roles
+            .iter()
+            .all(|r| matches!(r, Role::PropertyFirm | Role::Department));
+    only_org.then(|| caller.organizations_at(place))
+}
+
+/// Saves the plan summary and resources (staff, plan stage, before publication).
+#[utoipa::path(
+    tag = "plans",
+    request_body = PlanRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PlanOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/topics/{id}/plan")]
+pub async fn put_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Body(body): Body<PlanRequest>,
+) -> ApiResult<web::Json<PlanOut>> {
+    let id = id.into_inner();
+    let out = db::run(&state.pool, move |conn| {
+        plan::save_plan(conn, &caller, id, &body)
+    })
+    .await?;
+    Ok(web::Json(out))
+}
+
+/// The topic's tasks (organisation users: their own).
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = List<TaskOut>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/topics/{id}/tasks")]
+pub async fn list_topic_tasks(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<List<TaskOut>>> {
+    let id = id.into_inner();
+    let out = db::run(&state.pool, move |conn| {
+        let (_, place) = topic_at(conn, id)?;
+        let orgs = organisation_view(&caller, &place);
+        Ok(plan::plan_out(conn, id, orgs.as_deref())?.tasks)
+    })
+    .await?;
+    Ok(web::Json(List {
+        items: out,
+        next_cursor: None,
+    }))
+}
+
+/// Adds a task (staff; plan stage before publication, or act after rework).
+#[utoipa::path(
+    tag = "plans",
+    request_body = NewTask,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = TaskOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/topics/{id}/tasks")]
+pub async fn create_task(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Body(body): Body<NewTask>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let task = db::run(&state.pool, move |conn| {
+        plan::add_task(conn, &caller, id, &body)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(task_out(&task)))
+}
+
+/// Updates a task's status or adds a progress note (act stage): staff, the assignee, or the
+/// responsible organisation's users; `expected_version` guards against lost updates.
+#[utoipa::path(
+    tag = "plans",
+    request_body = TaskPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TaskOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/tasks/{id}")]
+pub async fn update_task(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Body(body): Body<TaskPatch>,
+) -> ApiResult<web::Json<TaskOut>> {
+    let id = id.into_inner();
+    let task = db::run(&state.pool, move |conn| {
+        plan::update_task(conn, &caller, id, &body)
+    })
+    .await?;
+    Ok(web::Json(task_out(&task)))
+}
+
+/// Tasks for supervision (督办): with `place_id`, staff, CPPCC members and admins there see
+/// every task beneath it; without it, organisation users see their organisations' tasks.
+#[utoipa::path(
+    tag = "plans",
+    params(TaskFilter),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = List<TaskOut>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tasks")]
+pub async fn list_tasks(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Query(f): Query<TaskFilter>,
+) -> ApiResult<web::Json<List<TaskOut>>> {
+    let page = Page::new(f.limit, f.cursor.as_deref())?;
+    let list = db::run(&state.pool, move |conn| {
+        let (within, orgs) = match f.place_id {
+            Some(pid) => {
+                let (place, _) = places::place_ref(conn, pid, Some("place_id"))?;
+                if caller.holds(
+                    &[
+                        Role::CommunityStaff,
+                        Role::SubdistrictStaff,
+                        Role::CppccMember,
+                        Role::Admin,
+                    ],
+                    &place,
+                ) {
+                    (Some(place.path), f.organization_id.map(|o| vec![o]))
+                } else if caller.holds(&[Role::PropertyFirm, Role::Department], &place) {
+                    (
+                        Some(place.path.clone()),
+                        Some(caller.organizations_at(&place)),
+                    )
+                } else {
+                    return Err(ApiError::Forbidden("permission.denied"));
+                }
+            }
+            None => {
+                let mine: Vec<i64> = caller
+                    .grants
+                    .iter()
+                    .filter(|g| matches!(g.role, Role::PropertyFirm | Role::Department))
+                    .filter_map(|g| g.organization_id)
+                    .filter(|o| f.organization_id.is_none_or(|want| want == *o))
+                    .collect();
+                if mine.is_empty() {
+                    return Err(ApiError::invalid(
+                        "place_id",
+                        "validation.required",
+                        "staff list tasks of a place",
+                    ));
+                }
+                (None, Some(mine))
+            }
+        };
+        let rows = q::list_tasks(
+            conn,
+            &q::TaskQuery {
+                within: within.as_deref(),
+                topic_id: f.topic_id,
+                organization_ids: orgs,
+                overdue_at: f.overdue.unwrap_or(false).then(db::now),
+                after: page.after,
+                fetch: page.fetch(),
+            },
+        )?;
+        Ok(page.finish(rows.iter().map(task_out).collect(), |t| t.id))
+    })
+    .await?;
+    Ok(web::Json(list))
+}
+
+/// Objections filed during the public notice.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = List<ObjectionOut>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/topics/{id}/objections")]
+pub async fn list_objections(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<List<ObjectionOut>>> {
+    let id = id.into_inner();
+    let items = db::run(&state.pool, move |conn| {
+        q::topic(conn, id)?;
+        Ok(q::topic_objections(conn, id)?
+            .iter()
+            .map(objection_out)
+            .collect())
+    })
+    .await?;
+    Ok(web::Json(List {
+        items,
+        next_cursor: None,
+    }))
+}
+
+/// A resident of the place objects to the published plan (公示期).
+#[utoipa::path(
+    tag = "plans",
+    request_body = NewObjection,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = ObjectionOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/topics/{id}/objections")]
+pub async fn create_objection(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Body(body): Body<NewObjection>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let row = db::run(&state.pool, move |conn| {
+        plan::file_objection(conn, &caller, id, &body.body)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(objection_out(&row)))
+}
+
+/// Staff answer an objection: upheld sends the plan back for revision, dismissed needs a reason.
+#[utoipa::path(
+    tag = "plans",
+    request_body = ObjectionAnswer,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ObjectionOut),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/objections/{id}/answer")]
+pub async fn answer_objection(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Body(body): Body<ObjectionAnswer>,
+) -> ApiResult<web::Json<ObjectionOut>> {
+    let id = id.into_inner();
+    let row = db::run(&state.pool, move |conn| {
+        plan::answer_objection(conn, &caller, id, &body)
+    })
+    .await?;
+    Ok(web::Json(objection_out(&row)))
+}
+
+/// The evaluation summary (count, mean, distribution) of the current round.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = EvaluationSummary),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/topics/{id}/evaluations")]
+pub async fn get_evaluations(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<EvaluationSummary>> {
+    let id = id.into_inner();
+    let st = state.clone();
+    let out = db::run(&state.pool, move |conn| {
+        let topic = q::topic(conn, id)?;
+        plan::summary(conn, &st.settings, &topic)
+    })
+    .await?;
+    Ok(web::Json(out))
+}
+
+/// Rates the result 1-5 (评): residents who raised, supported or commented on it; editable
+/// while the window is open.
+#[utoipa::path(
+    tag = "plans",
+    request_body = NewEvaluation,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = EvaluationSummary),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/topics/{id}/evaluations")]
+pub async fn rate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Body(body): Body<NewEvaluation>,
+) -> ApiResult<web::Json<EvaluationSummary>> {
+    let id = id.into_inner();
+    let st = state.clone();
+    let out = db::run(&state.pool, move |conn| {
+        plan::rate(conn, &st.settings, &caller, id, &body)
+    })
+    .await?;
+    Ok(web::Json(out))
+}
+
+/// Registers this area's handlers.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_topic)
+        .service(list_topics)
+        .service(get_topic)
+        .service(transition)
+        .service(support)
+        .service(unsupport)
+        .service(list_comments)
+        .service(create_comment)
+        .service(hide_comment)
+        .service(timeline)
+        .service(get_plan)
+        .service(put_plan)
+        .service(list_topic_tasks)
+        .service(create_task)
+        .service(update_task)
+        .service(list_tasks)
+        .service(list_objections)
+        .service(create_objection)
+        .service(answer_objection)
+        .service(get_evaluations)
+        .service(rate);
+}

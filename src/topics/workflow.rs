@@ -1,0 +1,449 @@
+//! The write paths of the five steps, each one transaction: gather the facts, ask the pure
+//! rules, apply the effects, append the timeline event. Handlers and the demo seed call these.
+
+use chrono::{Datelike, Duration, NaiveDateTime};
+use serde_json::json;
+
+use super::events::{self, NewEvent};
+use super::model::{NewTopic, TransitionRequest};
+use super::queries::{self as q, TopicRow};
+use super::rules::{self, Action, Facts, Refusal, Resolution, STAFF, Stage, Stance};
+use crate::auth::{Caller, PlaceRef, Role};
+use crate::config::Settings;
+use crate::db::schema::topics;
+use crate::db::{self, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::places::queries as places;
+use diesel::prelude::*;
+
+/// Turns a rule refusal into the API error with its status, code and field.
+pub fn refused(r: Refusal) -> ApiError {
+    match r.status() {
+        403 => ApiError::Forbidden("permission.denied"),
+        422 => ApiError::invalid(
+            r.field().unwrap_or("body"),
+            r.code(),
+            "required for this action",
+        ),
+        _ => ApiError::conflict(r.code()),
+    }
+}
+
+/// The topic and its place, for permission checks.
+pub fn topic_at(conn: &mut DbConn, id: i64) -> ApiResult<(TopicRow, PlaceRef)> {
+    let topic = q::topic(conn, id)?;
+    let (place, _) = places::place_ref(conn, topic.place_id, None)?;
+    Ok((topic, place))
+}
+
+/// SHA-256 of the create request, to tell a retry from a different request with the same key.
+pub fn request_hash(body: &NewTopic) -> String {
+    crate::auth::tokens::hash_token(&serde_json::to_string(body).unwrap_or_default())
+}
+
+/// Creates a topic (or returns the one this idempotency key already made).
+pub fn create_topic(
+    conn: &mut DbConn,
+    caller: &Caller,
+    body: &NewTopic,
+    idempotency_key: Option<&str>,
+) -> ApiResult<TopicRow> {
+    db::write_tx(conn, |conn| {
+        let hash = request_hash(body);
+        if let Some(key) = idempotency_key
+            && let Some((stored, topic_id)) = q::idempotent_topic(conn, caller.user_id, key)?
+        {
+            if stored != hash {
+                return Err(ApiError::invalid(
+                    "Idempotency-Key",
+                    "idempotency.key_reused",
+                    "this key was used for a different request",
+                ));
+            }
+            return q::topic(conn, topic_id);
+        }
+        let (place, kind) = places::place_ref(conn, body.place_id, Some("place_id"))?;
+        if !kind.is_home() {
+            return Err(ApiError::invalid(
+                "place_id",
+                "topic.invalid_place",
+                "a community, grid or building",
+            ));
+        }
+        let roles = caller.roles_at(&place);
+        let source =
+            rules::creation_source(&roles).ok_or(ApiError::Forbidden("permission.denied"))?;
+        let may_act_for_others = roles
+            .iter()
+            .any(|r| STAFF.contains(r) || *r == Role::GridWorker);
+        if let Some(resident) = body.on_behalf_of {
+            if !may_act_for_others {
+                return Err(ApiError::invalid(
+                    "on_behalf_of",
+                    "topic.on_behalf_not_allowed",
+                    "grid workers and staff only",
+                ));
+            }
+            let theirs = crate::auth::caller::acting_as(conn, resident)?;
+            if !theirs.holds(&[Role::Resident], &place) {
+                return Err(ApiError::invalid(
+                    "on_behalf_of",
+                    "topic.not_a_resident",
+                    "not a resident of this place",
+                ));
+            }
+        }
+        let major = body.major.unwrap_or(false);
+        if major && !roles.iter().any(|r| STAFF.contains(r)) {
+            return Err(ApiError::invalid(
+                "major",
+                "topic.major_staff_only",
+                "only staff flag a topic as major",
+            ));
+        }
+        let community_id = q::community_of(conn, &place.path)?.ok_or_else(|| {
+            ApiError::invalid(
+                "place_id",
+                "topic.invalid_place",
+                "no community above this place",
+            )
+        })?;
+        let id = q::insert_topic(
+            conn,
+            &q::NewTopicRow {
+                place_id: place.id,
+                community_id,
+                title: &body.title,
+                body: &body.body,
+                category: body.category,
+                source,
+                author_id: caller.user_id,
+                on_behalf_of: body.on_behalf_of,
+                major,
+            },
+        )?;
+        let mut ev = NewEvent::new("created", caller.user_id);
+        ev.to = Some(Stage::Say);
+        ev.payload =
+            json!({"source": source.as_str(), "on_behalf_of": body.on_behalf_of, "major": major});
+        events::append(conn, id, ev)?;
+        if let Some(key) = idempotency_key {
+            q::remember_key(conn, caller.user_id, key, &hash, id)?;
+        }
+        q::topic(conn, id)
+    })
+}
+
+/// The year of `now` in the installation's time zone (catalog numbers run per local year).
+fn local_year(settings: &Settings, now: NaiveDateTime) -> i32 {
+    let tz: chrono_tz::Tz = settings
+        .locale
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    now.and_utc().with_timezone(&tz).year()
+}
+
+/// Applies a workflow action (SPEC's table) with the version the caller saw.
+pub fn transition(
+    conn: &mut DbConn,
+    settings: &Settings,
+    caller: &Caller,
+    id: i64,
+    req: &TransitionRequest,
+) -> ApiResult<TopicRow> {
+    db::write_tx(conn, |conn| {
+        let (topic, place) = topic_at(conn, id)?;
+        if req.expected_version != topic.version {
+            return Err(ApiError::Conflict {
+                code: "topic.stale_version",
+                detail: Some(format!("current version is {}", topic.version)),
+            });
+        }
+        let stage = topic.stage();
+        let now = db::now();
+        let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let target = match (req.action, req.target_topic_id) {
+            (Action::Merge, Some(tid)) => {
+                let t = q::topic(conn, tid).map_err(|_| {
+                    ApiError::invalid(
+                        "target_topic_id",
+                        "topic.invalid_merge_target",
+                        "no such topic",
+                    )
+                })?;
+                if t.id == topic.id
+                    || t.community_id != topic.community_id
+                    || t.stage() == Stage::Closed
+                {
+                    return Err(ApiError::invalid(
+                        "target_topic_id",
+                        "topic.invalid_merge_target",
+                        "another open topic of the same community",
+                    ));
+                }
+                Some(t)
+            }
+            _ => None,
+        };
+        let tasks = q::topic_tasks(conn, id)?;
+        let plan = q::plan(conn, id)?;
+        let unanswered = q::topic_objections(conn, id)?
+            .iter()
+            .filter(|o| o.decision.is_none())
+            .count();
+        let scores = q::scores(conn, id, topic.eval_round)?;
+        let (ratings, mean, _) = rules::summarize(&scores);
+        let wf = &settings.workflow;
+        let facts = Facts {
+            roles: caller.roles_at(&place),
+            is_author: topic.author_id == caller.user_id
+                || topic.on_behalf_of == Some(caller.user_id),
+            has_reason: nonempty(&req.reason),
+            has_decision: nonempty(&req.decision),
+            has_target: target.is_some(),
+            escalated: topic.escalated,
+            major: topic.major,
+            hearing_outcome: false,
+            plan_exists: plan.is_some() || !tasks.is_empty(),
+            task_count: tasks.len(),
+            tasks_done: tasks.iter().filter(|t| t.status == "done").count(),
+            plan_published: plan.as_ref().is_some_and(|p| p.published_at.is_some()),
+            notice_over: plan
+                .as_ref()
+                .and_then(|p| p.notice_ends_at)
+                .is_some_and(|end| end <= now),
+            unanswered_objections: unanswered,
+            window_over: topic.eval_closes_at.is_some_and(|end| end <= now),
+            ratings,
+            min_ratings: wf.min_ratings.max(0) as usize,
+            mean,
+            threshold: wf.satisfaction_threshold,
+        };
+        let outcome = rules::apply(stage, req.action, &facts).map_err(refused)?;
+        if !q::claim_version(conn, id, topic.version)? {
+            return Err(ApiError::conflict("topic.stale_version"));
+        }
+        let mut catalog_no = None;
+        match req.action {
+            Action::Accept => {
+                let year = local_year(settings, now);
+                let seq = q::next_catalog_seq(conn, topic.community_id, year)?;
+                let label = rules::catalog_label(year, seq);
+                diesel::update(topics::table.find(id))
+                    .set((
+                        topics::catalog_year.eq(year),
+                        topics::catalog_seq.eq(seq),
+                        topics::catalog_no.eq(&label),
+                    ))
+                    .execute(conn)?;
+                catalog_no = Some(label);
+            }
+            Action::Merge => {
+                if let Some(t) = &target {
+                    q::carry_supports(conn, id, t.id)?;
+                    diesel::update(topics::table.find(id))
+                        .set(topics::merged_into.eq(t.id))
+                        .execute(conn)?;
+                    let mut ev = NewEvent::new("merged_in", caller.user_id);
+                    ev.payload = json!({"from_topic_id": id});
+                    events::append(conn, t.id, ev)?;
+                }
+            }
+            Action::Decide => {
+                diesel::update(topics::table.find(id))
+                    .set(topics::decision.eq(req.decision.as_deref()))
+                    .execute(conn)?;
+            }
+            Action::PublishPlan => {
+                q::publish_plan(conn, id, now + Duration::days(wf.notice_days))?;
+            }
+            Action::ApprovePlan => q::approve_plan(conn, id)?,
+            Action::Complete => {
+                diesel::update(topics::table.find(id))
+                    .set((
+                        topics::eval_round.eq(topic.eval_round + 1),
+                        topics::eval_closes_at.eq(now + Duration::days(wf.evaluation_days)),
+                    ))
+                    .execute(conn)?;
+            }
+            Action::Rework => {
+                diesel::update(topics::table.find(id))
+                    .set(topics::eval_closes_at.eq(None::<NaiveDateTime>))
+                    .execute(conn)?;
+            }
+            _ => {}
+        }
+        set_stage(
+            conn,
+            id,
+            stage,
+            outcome.stage,
+            outcome.resolution,
+            outcome.escalated,
+            now,
+        )?;
+        let mut ev = NewEvent::new("transition", caller.user_id);
+        ev.from = Some(stage);
+        ev.to = Some(outcome.stage);
+        let note = req
+            .note
+            .clone()
+            .or(req.reason.clone())
+            .or(req.decision.clone());
+        ev.note = note.as_deref();
+        ev.payload = json!({
+            "action": req.action.as_str(),
+            "reason": req.reason,
+            "decision": req.decision,
+            "target_topic_id": req.target_topic_id,
+            "catalog_no": catalog_no,
+            "resolution": outcome.resolution.map(Resolution::as_str),
+        });
+        events::append(conn, id, ev)?;
+        q::topic(conn, id)
+    })
+}
+
+/// Writes the new stage, its timestamp, resolution and escalation flag.
+fn set_stage(
+    conn: &mut DbConn,
+    id: i64,
+    from: Stage,
+    to: Stage,
+    resolution: Option<Resolution>,
+    escalated: bool,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::update(topics::table.find(id))
+        .set((
+            topics::stage.eq(to.as_str()),
+            topics::resolution.eq(resolution.map(Resolution::as_str)),
+            topics::escalated.eq(escalated),
+        ))
+        .execute(conn)?;
+    if from != to {
+        let target = topics::table.find(id);
+        match to {
+            Stage::Discuss => diesel::update(target)
+                .set(topics::discuss_at.eq(now))
+                .execute(conn)?,
+            Stage::Plan => diesel::update(target)
+                .set(topics::plan_at.eq(now))
+                .execute(conn)?,
+            Stage::Act => diesel::update(target)
+                .set(topics::act_at.eq(now))
+                .execute(conn)?,
+            Stage::Evaluate => diesel::update(target)
+                .set(topics::evaluate_at.eq(now))
+                .execute(conn)?,
+            Stage::Closed => diesel::update(target)
+                .set(topics::closed_at.eq(now))
+                .execute(conn)?,
+            Stage::Say => 0,
+        };
+    }
+    Ok(())
+}
+
+/// 附议: a resident of the place supports the topic (say or discuss).
+pub fn support(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<TopicRow> {
+    db::write_tx(conn, |conn| {
+        let (topic, place) = topic_at(conn, id)?;
+        let roles = caller.roles_at(&place);
+        if !roles.contains(&Role::Resident) {
+            return Err(ApiError::Forbidden("permission.denied"));
+        }
+        if !rules::may_support(topic.stage(), &roles) {
+            return Err(ApiError::conflict("topic.support_closed"));
+        }
+        if !q::add_support(conn, id, caller.user_id)? {
+            return Err(ApiError::conflict("topic.already_supported"));
+        }
+        events::append(conn, id, NewEvent::new("supported", caller.user_id))?;
+        q::topic(conn, id)
+    })
+}
+
+/// Withdraws the caller's support (say or discuss).
+pub fn unsupport(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<TopicRow> {
+    db::write_tx(conn, |conn| {
+        let topic = q::topic(conn, id)?;
+        if !rules::may_unsupport(topic.stage()) {
+            return Err(ApiError::conflict("topic.support_closed"));
+        }
+        if !q::remove_support(conn, id, caller.user_id)? {
+            return Err(ApiError::NotFound("support.not_found"));
+        }
+        events::append(conn, id, NewEvent::new("unsupported", caller.user_id))?;
+        q::topic(conn, id)
+    })
+}
+
+/// Adds a comment; anyone holding a role at the place may comment while the topic is open.
+pub fn comment(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    body: &str,
+    stance: Option<Stance>,
+    parent_id: Option<i64>,
+) -> ApiResult<q::CommentRow> {
+    db::write_tx(conn, |conn| {
+        let (topic, place) = topic_at(conn, id)?;
+        if caller.roles_at(&place).is_empty() {
+            return Err(ApiError::Forbidden("permission.denied"));
+        }
+        if !rules::may_comment(topic.stage()) {
+            return Err(ApiError::conflict("topic.comments_closed"));
+        }
+        let stance = stance.unwrap_or(Stance::Neutral);
+        if !rules::stance_allowed(topic.stage(), stance) {
+            return Err(ApiError::invalid(
+                "stance",
+                "comment.stance_not_allowed",
+                "a side is taken only during discuss",
+            ));
+        }
+        if let Some(pid) = parent_id {
+            let parent = q::comment(conn, pid).map_err(|_| {
+                ApiError::invalid("parent_id", "comment.invalid_parent", "no such comment")
+            })?;
+            if parent.topic_id != id {
+                return Err(ApiError::invalid(
+                    "parent_id",
+                    "comment.invalid_parent",
+                    "a comment on another topic",
+                ));
+            }
+        }
+        let row = q::insert_comment(conn, id, caller.user_id, parent_id, body, stance.as_str())?;
+        let mut ev = NewEvent::new("commented", caller.user_id);
+        ev.payload = json!({"comment_id": row.id, "stance": stance.as_str()});
+        events::append(conn, id, ev)?;
+        Ok(row)
+    })
+}
+
+/// Staff hide a comment with a reason; the author still sees it.
+pub fn hide_comment(
+    conn: &mut DbConn,
+    caller: &Caller,
+    comment_id: i64,
+    reason: &str,
+) -> ApiResult<q::CommentRow> {
+    db::write_tx(conn, |conn| {
+        let c = q::comment(conn, comment_id)?;
+        let (_, place) = topic_at(conn, c.topic_id)?;
+        caller.require(&STAFF, &place)?;
+        if c.hidden {
+            return Err(ApiError::conflict("comment.already_hidden"));
+        }
+        q::hide_comment(conn, comment_id, caller.user_id, reason)?;
+        let mut ev = NewEvent::new("comment_hidden", caller.user_id);
+        ev.note = Some(reason);
+        ev.payload = json!({"comment_id": comment_id});
+        events::append(conn, c.topic_id, ev)?;
+        q::comment(conn, comment_id)
+    })
+}
