@@ -164,11 +164,12 @@ impl TestApp {
         f(&mut conn)
     }
 
-    /// Seeds the demo city and returns nothing; look places up with [`TestApp::place`].
+    /// Seeds the demo city's places, organisations and users (no topics); look places up
+    /// with [`TestApp::place`].
     pub fn seed_demo(&self) {
         let running = self.running.as_ref().expect("running");
         let settings = running.state.settings.clone();
-        self.with_db(|c| yishi::demo::seed(c, &settings).expect("demo seed"));
+        self.with_db(|c| yishi::demo::seed_base(c, &settings).expect("demo seed"));
     }
 
     /// Id of the place with `code`.
@@ -222,11 +223,16 @@ impl TestApp {
 
     /// Logs in over HTTP and returns the access token.
     pub async fn login(&self, email: &str) -> String {
+        self.login_with(email, PASSWORD).await
+    }
+
+    /// Logs in with a given password.
+    pub async fn login_with(&self, email: &str, password: &str) -> String {
         let r = self
             .post(
                 "/api/v1/auth/login",
                 None,
-                json!({"email": email, "password": PASSWORD}),
+                json!({"email": email, "password": password}),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "login {email}: {:?}", r.body);
