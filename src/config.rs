@@ -23,6 +23,33 @@ pub struct Settings {
     pub locale: LocaleSettings,
     pub demo: DemoSettings,
     pub workflow: WorkflowSettings,
+    pub consultations: ConsultationSettings,
+}
+
+/// Meetings: working hours for free-slot search, the sign-off window, balanced participation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationSettings {
+    /// Local start of a working day, "HH:MM".
+    pub work_day_start: String,
+    /// Local end of a working day, "HH:MM".
+    pub work_day_end: String,
+    /// Only Monday to Friday count as working days.
+    pub weekdays_only: bool,
+    /// Days after conclusion during which attendees confirm the minutes or dissent (纪要确认).
+    pub signoff_days: i64,
+    /// Participant categories a meeting kind needs (balanced participation), e.g.
+    /// `hearing = ["resident_rep", "property_firm", "department"]`.
+    pub required_categories: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl ConsultationSettings {
+    /// Minutes after local midnight of "HH:MM".
+    pub fn minute_of(hhmm: &str) -> Option<u32> {
+        let (h, m) = hhmm.split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    }
 }
 
 /// The numbers of the five steps that each installation sets for itself.
@@ -223,6 +250,18 @@ impl Settings {
                 "locale.time_zone {:?} is not an IANA time zone",
                 self.locale.time_zone
             )));
+        }
+        let c = &self.consultations;
+        match (
+            ConsultationSettings::minute_of(&c.work_day_start),
+            ConsultationSettings::minute_of(&c.work_day_end),
+        ) {
+            (Some(a), Some(b)) if a < b => {}
+            _ => {
+                return Err(ConfigError::Invalid(
+                    "consultations.work_day_start/end must be HH:MM with start before end".into(),
+                ));
+            }
         }
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {
             return Err(ConfigError::Invalid("argon2 parameters too small".into()));

@@ -289,14 +289,18 @@ pub fn logins() -> Vec<DemoLogin> {
 
 /// The demo user with `email`, acting with their grants.
 fn demo_user(conn: &mut DbConn, email: &str) -> ApiResult<crate::auth::Caller> {
-    let user = accounts::user_by_email(conn, email)?.ok_or_else(|| ApiError::internal(format!("demo user {email}")))?;
+    let user = accounts::user_by_email(conn, email)?
+        .ok_or_else(|| ApiError::internal(format!("demo user {email}")))?;
     crate::auth::caller::acting_as(conn, user.id)
 }
 
 /// Topics of 幸福社区 in every stage, driven through the real workflow functions so their
 /// timelines, catalog numbers and chains are genuine.
 fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
-    use crate::topics::model::{NewEvaluation, NewTask, NewTopic, ObjectionAnswer, ObjectionDecision, PlanRequest, Resource, ResourceKind, TaskPatch, TaskStatus, TransitionRequest};
+    use crate::topics::model::{
+        NewEvaluation, NewTask, NewTopic, ObjectionAnswer, ObjectionDecision, PlanRequest,
+        Resource, ResourceKind, TaskPatch, TaskStatus, TransitionRequest,
+    };
     use crate::topics::rules::{Action, Category};
     use crate::topics::{plan, workflow};
 
@@ -304,9 +308,15 @@ fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
         .filter(places::code.eq(format!("{CITY_CODE}-0-0-0")))
         .select(places::id)
         .first(conn)?;
-    let firm = crate::places::queries::list_organizations(conn, Some(OrganizationKind::PropertyFirm), Some(community), None, 1)?
-        .first()
-        .map(|o| o.id);
+    let firm = crate::places::queries::list_organizations(
+        conn,
+        Some(OrganizationKind::PropertyFirm),
+        Some(community),
+        None,
+        1,
+    )?
+    .first()
+    .map(|o| o.id);
     let resident = demo_user(conn, "resident@yishi.demo")?;
     let neighbours = [
         demo_user(conn, "resident2@yishi.demo")?,
@@ -322,7 +332,13 @@ fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
     let mut quick = settings.clone();
     quick.workflow.notice_days = 0;
 
-    let raise_at = |conn: &mut DbConn, place_id: i64, who: &crate::auth::Caller, title: &str, body: &str, category: Category, on_behalf_of: Option<i64>| {
+    let raise_at = |conn: &mut DbConn,
+                    place_id: i64,
+                    who: &crate::auth::Caller,
+                    title: &str,
+                    body: &str,
+                    category: Category,
+                    on_behalf_of: Option<i64>| {
         let new = NewTopic {
             place_id,
             title: title.into(),
@@ -333,18 +349,32 @@ fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
         };
         workflow::create_topic(conn, who, &new, None)
     };
-    let raise = |conn: &mut DbConn, who: &crate::auth::Caller, title: &str, body: &str, category: Category, on_behalf_of: Option<i64>| {
+    let raise = |conn: &mut DbConn,
+                 who: &crate::auth::Caller,
+                 title: &str,
+                 body: &str,
+                 category: Category,
+                 on_behalf_of: Option<i64>| {
         raise_at(conn, community, who, title, body, category, on_behalf_of)
     };
-    let step = |conn: &mut DbConn, s: &Settings, who: &crate::auth::Caller, id: i64, action: Action, text: Option<&str>| {
+    let step = |conn: &mut DbConn,
+                s: &Settings,
+                who: &crate::auth::Caller,
+                id: i64,
+                action: Action,
+                text: Option<&str>| {
         let version = crate::topics::queries::topic(conn, id)?.version;
         let req = TransitionRequest {
             action,
             expected_version: version,
             note: None,
-            reason: text.filter(|_| action == Action::Reject).map(str::to_string),
+            reason: text
+                .filter(|_| action == Action::Reject)
+                .map(str::to_string),
             target_topic_id: None,
-            decision: text.filter(|_| action == Action::Decide).map(str::to_string),
+            decision: text
+                .filter(|_| action == Action::Decide)
+                .map(str::to_string),
         };
         workflow::transition(conn, s, who, id, &req)
     };
@@ -354,94 +384,264 @@ fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
         }
         Ok(())
     };
-    let planned = |conn: &mut DbConn, id: i64, summary: &str, task: &str, amount: f64| -> ApiResult<i64> {
-        plan::save_plan(
-            conn,
-            &staff,
-            id,
-            &PlanRequest {
-                summary: summary.into(),
-                resources: vec![Resource {
-                    kind: ResourceKind::Funds,
-                    source: "住宅专项维修资金".into(),
-                    amount,
-                    unit: "元".into(),
-                }],
-            },
-        )?;
-        let due = chrono::Utc::now() + chrono::Duration::days(30);
-        let t = plan::add_task(
-            conn,
-            &staff,
-            id,
-            &NewTask {
-                title: task.into(),
-                organization_id: firm,
-                assignee_id: None,
-                due_at: due,
-            },
-        )?;
-        Ok(t.id)
-    };
+    let planned =
+        |conn: &mut DbConn, id: i64, summary: &str, task: &str, amount: f64| -> ApiResult<i64> {
+            plan::save_plan(
+                conn,
+                &staff,
+                id,
+                &PlanRequest {
+                    summary: summary.into(),
+                    resources: vec![Resource {
+                        kind: ResourceKind::Funds,
+                        source: "住宅专项维修资金".into(),
+                        amount,
+                        unit: "元".into(),
+                    }],
+                },
+            )?;
+            let due = chrono::Utc::now() + chrono::Duration::days(30);
+            let t = plan::add_task(
+                conn,
+                &staff,
+                id,
+                &NewTask {
+                    title: task.into(),
+                    organization_id: firm,
+                    assignee_id: None,
+                    due_at: due,
+                },
+            )?;
+            Ok(t.id)
+        };
 
     // 1. Closed and resolved: the lift, rated well.
-    let lift = raise(conn, &resident, "3号楼电梯经常故障", "3号楼电梯一周停了三次，老人上下楼很困难，希望尽快彻底维修。", Category::Facilities, None)?.id;
+    let lift = raise(
+        conn,
+        &resident,
+        "3号楼电梯经常故障",
+        "3号楼电梯一周停了三次，老人上下楼很困难，希望尽快彻底维修。",
+        Category::Facilities,
+        None,
+    )?
+    .id;
     supported(conn, lift, 4)?;
     step(conn, &quick, &staff, lift, Action::Accept, None)?;
-    step(conn, &quick, &staff, lift, Action::Decide, Some("由物业更换电梯控制柜，费用从维修资金列支"))?;
-    let task = planned(conn, lift, "更换3号楼电梯控制柜并加装远程监测", "更换电梯控制柜", 86000.0)?;
+    step(
+        conn,
+        &quick,
+        &staff,
+        lift,
+        Action::Decide,
+        Some("由物业更换电梯控制柜，费用从维修资金列支"),
+    )?;
+    let task = planned(
+        conn,
+        lift,
+        "更换3号楼电梯控制柜并加装远程监测",
+        "更换电梯控制柜",
+        86000.0,
+    )?;
     step(conn, &quick, &staff, lift, Action::PublishPlan, None)?;
     step(conn, &quick, &sub, lift, Action::ApprovePlan, None)?;
-    plan::update_task(conn, &property, task, &TaskPatch { status: Some(TaskStatus::Done), progress_note: Some("控制柜已更换，通过特检院验收".into()), expected_version: 1 })?;
+    plan::update_task(
+        conn,
+        &property,
+        task,
+        &TaskPatch {
+            status: Some(TaskStatus::Done),
+            progress_note: Some("控制柜已更换，通过特检院验收".into()),
+            expected_version: 1,
+        },
+    )?;
     step(conn, &quick, &staff, lift, Action::Complete, None)?;
-    for (who, score) in std::iter::once(&resident).chain(neighbours.iter()).zip([5, 4, 5, 4, 4]) {
-        plan::rate(conn, &quick, who, lift, &NewEvaluation { score, comment: "电梯修好了，运行平稳".into() })?;
+    for (who, score) in std::iter::once(&resident)
+        .chain(neighbours.iter())
+        .zip([5, 4, 5, 4, 4])
+    {
+        plan::rate(
+            conn,
+            &quick,
+            who,
+            lift,
+            &NewEvaluation {
+                score,
+                comment: "电梯修好了，运行平稳".into(),
+            },
+        )?;
     }
     step(conn, &quick, &staff, lift, Action::Close, None)?;
 
     // 2. Evaluate: parking, being rated.
-    let parking = raise(conn, &resident, "小区停车位严重不足，外来车辆乱停", "晚上车位全满，外来车辆占用消防通道。", Category::TrafficParking, None)?.id;
+    let parking = raise(
+        conn,
+        &resident,
+        "小区停车位严重不足，外来车辆乱停",
+        "晚上车位全满，外来车辆占用消防通道。",
+        Category::TrafficParking,
+        None,
+    )?
+    .id;
     supported(conn, parking, 2)?;
     step(conn, &quick, &staff, parking, Action::Accept, None)?;
-    step(conn, &quick, &staff, parking, Action::Decide, Some("施划夜间共享车位，外来车辆登记收费"))?;
-    let task = planned(conn, parking, "施划共享车位并安装道闸", "安装车牌识别道闸", 42000.0)?;
+    step(
+        conn,
+        &quick,
+        &staff,
+        parking,
+        Action::Decide,
+        Some("施划夜间共享车位，外来车辆登记收费"),
+    )?;
+    let task = planned(
+        conn,
+        parking,
+        "施划共享车位并安装道闸",
+        "安装车牌识别道闸",
+        42000.0,
+    )?;
     step(conn, &quick, &staff, parking, Action::PublishPlan, None)?;
     step(conn, &quick, &sub, parking, Action::ApprovePlan, None)?;
-    plan::update_task(conn, &property, task, &TaskPatch { status: Some(TaskStatus::Done), progress_note: Some("道闸已安装".into()), expected_version: 1 })?;
+    plan::update_task(
+        conn,
+        &property,
+        task,
+        &TaskPatch {
+            status: Some(TaskStatus::Done),
+            progress_note: Some("道闸已安装".into()),
+            expected_version: 1,
+        },
+    )?;
     step(conn, &quick, &staff, parking, Action::Complete, None)?;
-    plan::rate(conn, &quick, &resident, parking, &NewEvaluation { score: 4, comment: "好多了".into() })?;
+    plan::rate(
+        conn,
+        &quick,
+        &resident,
+        parking,
+        &NewEvaluation {
+            score: 4,
+            comment: "好多了".into(),
+        },
+    )?;
 
     // 3. Act: the refuse room being rebuilt.
-    let refuse = raise(conn, &resident, "垃圾房异味严重，需要改造", "夏天垃圾房异味很大，蚊蝇多，建议改造为密闭式垃圾房。", Category::Environment, None)?.id;
+    let refuse = raise(
+        conn,
+        &resident,
+        "垃圾房异味严重，需要改造",
+        "夏天垃圾房异味很大，蚊蝇多，建议改造为密闭式垃圾房。",
+        Category::Environment,
+        None,
+    )?
+    .id;
     supported(conn, refuse, 3)?;
     step(conn, &quick, &staff, refuse, Action::Accept, None)?;
     step(conn, &quick, &staff, refuse, Action::Escalate, None)?;
-    step(conn, &quick, &staff, refuse, Action::Decide, Some("改造为密闭式垃圾房，增加除臭设备"))?;
+    step(
+        conn,
+        &quick,
+        &staff,
+        refuse,
+        Action::Decide,
+        Some("改造为密闭式垃圾房，增加除臭设备"),
+    )?;
     let task = planned(conn, refuse, "垃圾房密闭化改造", "垃圾房改造施工", 120000.0)?;
     step(conn, &quick, &staff, refuse, Action::PublishPlan, None)?;
     step(conn, &quick, &sub, refuse, Action::ApprovePlan, None)?;
-    plan::update_task(conn, &property, task, &TaskPatch { status: Some(TaskStatus::InProgress), progress_note: Some("已进场施工".into()), expected_version: 1 })?;
+    plan::update_task(
+        conn,
+        &property,
+        task,
+        &TaskPatch {
+            status: Some(TaskStatus::InProgress),
+            progress_note: Some("已进场施工".into()),
+            expected_version: 1,
+        },
+    )?;
 
     // 4. Plan under public notice, with an answered objection.
-    let canteen = raise(conn, &resident, "社区老年食堂用餐排队时间长", "中午老人排队要半小时，希望增加窗口或分时段就餐。", Category::ElderlyChildren, None)?.id;
+    let canteen = raise(
+        conn,
+        &resident,
+        "社区老年食堂用餐排队时间长",
+        "中午老人排队要半小时，希望增加窗口或分时段就餐。",
+        Category::ElderlyChildren,
+        None,
+    )?
+    .id;
     supported(conn, canteen, 2)?;
     step(conn, settings, &staff, canteen, Action::Accept, None)?;
-    step(conn, settings, &staff, canteen, Action::Decide, Some("增设一个打饭窗口，实行分时段就餐"))?;
-    planned(conn, canteen, "增设窗口并分时段就餐", "改造打饭窗口", 15000.0)?;
+    step(
+        conn,
+        settings,
+        &staff,
+        canteen,
+        Action::Decide,
+        Some("增设一个打饭窗口，实行分时段就餐"),
+    )?;
+    planned(
+        conn,
+        canteen,
+        "增设窗口并分时段就餐",
+        "改造打饭窗口",
+        15000.0,
+    )?;
     step(conn, settings, &staff, canteen, Action::PublishPlan, None)?;
-    let objection = plan::file_objection(conn, &neighbours[0], canteen, "分时段对上班的子女接送老人不方便")?;
-    plan::answer_objection(conn, &staff, objection.id, &ObjectionAnswer { decision: ObjectionDecision::Dismissed, reason: "保留不分时段的窗口一个".into() })?;
+    let objection = plan::file_objection(
+        conn,
+        &neighbours[0],
+        canteen,
+        "分时段对上班的子女接送老人不方便",
+    )?;
+    plan::answer_objection(
+        conn,
+        &staff,
+        objection.id,
+        &ObjectionAnswer {
+            decision: ObjectionDecision::Dismissed,
+            reason: "保留不分时段的窗口一个".into(),
+        },
+    )?;
 
     // 5. Discuss: square-dance noise, escalated, with both sides.
-    let noise = raise(conn, &resident, "夜间广场舞噪音扰民", "晚上九点后广场舞音响声音太大，影响休息。", Category::NeighbourhoodDisputes, None)?.id;
+    let noise = raise(
+        conn,
+        &resident,
+        "夜间广场舞噪音扰民",
+        "晚上九点后广场舞音响声音太大，影响休息。",
+        Category::NeighbourhoodDisputes,
+        None,
+    )?
+    .id;
     supported(conn, noise, 1)?;
     step(conn, settings, &staff, noise, Action::Accept, None)?;
-    workflow::comment(conn, &neighbours[0], noise, "同意限制音量和时间", Some(crate::topics::rules::Stance::For), None)?;
-    workflow::comment(conn, &neighbours[3], noise, "老人锻炼也需要场地，建议协商时间", Some(crate::topics::rules::Stance::Against), None)?;
+    workflow::comment(
+        conn,
+        &neighbours[0],
+        noise,
+        "同意限制音量和时间",
+        Some(crate::topics::rules::Stance::For),
+        None,
+    )?;
+    workflow::comment(
+        conn,
+        &neighbours[3],
+        noise,
+        "老人锻炼也需要场地，建议协商时间",
+        Some(crate::topics::rules::Stance::Against),
+        None,
+    )?;
     step(conn, settings, &staff, noise, Action::Escalate, None)?;
 
     // 6. Say: a fire hazard raised, and a leak raised by the grid worker for a resident.
-    let hallway = raise(conn, &resident, "楼道堆放杂物存在消防隐患", "5号楼楼道堆满纸箱和旧家具，一旦着火后果严重。", Category::Safety, None)?.id;
+    let hallway = raise(
+        conn,
+        &resident,
+        "楼道堆放杂物存在消防隐患",
+        "5号楼楼道堆满纸箱和旧家具，一旦着火后果严重。",
+        Category::Safety,
+        None,
+    )?
+    .id;
     supported(conn, hallway, 2)?;
     let resident2 = neighbours[0].user_id;
     let patrol_grid: i64 = places::table
@@ -450,10 +650,33 @@ fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
         .select(places::id)
         .order(places::id)
         .first(conn)?;
-    raise_at(conn, patrol_grid, &grid, "独居老人家中水管漏水", "网格巡查发现2号楼独居老人家水管漏水，需要物业上门维修。", Category::Property, Some(resident2))?;
+    raise_at(
+        conn,
+        patrol_grid,
+        &grid,
+        "独居老人家中水管漏水",
+        "网格巡查发现2号楼独居老人家水管漏水，需要物业上门维修。",
+        Category::Property,
+        Some(resident2),
+    )?;
 
     // 7. Closed and rejected.
-    let chickens = raise(conn, &resident, "申请在公共绿地养鸡", "想在楼下绿地圈一块地养几只鸡。", Category::Other, None)?.id;
-    step(conn, settings, &staff, chickens, Action::Reject, Some("违反小区管理规约，公共绿地不得圈占"))?;
+    let chickens = raise(
+        conn,
+        &resident,
+        "申请在公共绿地养鸡",
+        "想在楼下绿地圈一块地养几只鸡。",
+        Category::Other,
+        None,
+    )?
+    .id;
+    step(
+        conn,
+        settings,
+        &staff,
+        chickens,
+        Action::Reject,
+        Some("违反小区管理规约，公共绿地不得圈占"),
+    )?;
     Ok(())
 }

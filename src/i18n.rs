@@ -132,29 +132,73 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         }
         "grant.place_required" => ("该角色必须指定地点", "This role needs a place"),
         "topic.not_found" => ("议题不存在", "Topic not found"),
-        "topic.invalid_transition" => ("当前阶段不能执行此操作", "This action is not possible at the topic's current stage"),
+        "topic.invalid_transition" => (
+            "当前阶段不能执行此操作",
+            "This action is not possible at the topic's current stage",
+        ),
         "topic.reason_required" => ("请填写理由", "A reason is required"),
         "topic.decision_required" => ("请填写协商决定", "The decision text is required"),
         "topic.target_required" => ("请指定合并到的议题", "The topic to merge into is required"),
-        "topic.plan_exists" => ("已有实施方案，不能撤回", "A plan exists; the topic can no longer be withdrawn"),
+        "topic.plan_exists" => (
+            "已有实施方案，不能撤回",
+            "A plan exists; the topic can no longer be withdrawn",
+        ),
         "topic.already_escalated" => ("议题已提请协商", "The topic is already escalated"),
-        "topic.hearing_required" => ("重大事项须先召开听证会或意见征询会并形成结果", "A major topic needs a concluded hearing or opinion-solicitation meeting with an outcome first"),
+        "topic.hearing_required" => (
+            "重大事项须先召开听证会或意见征询会并形成结果",
+            "A major topic needs a concluded hearing or opinion-solicitation meeting with an outcome first",
+        ),
         "topic.plan_has_no_tasks" => ("方案至少需要一项任务", "The plan needs at least one task"),
-        "topic.plan_already_published" => ("方案已公示，不能修改", "The plan is published and cannot be changed"),
+        "topic.plan_already_published" => (
+            "方案已公示，不能修改",
+            "The plan is published and cannot be changed",
+        ),
         "topic.plan_not_published" => ("方案尚未公示", "The plan has not been published"),
-        "topic.notice_period_running" => ("公示期尚未结束", "The public notice period is still running"),
-        "topic.objections_unanswered" => ("仍有异议未答复", "Some objections have not been answered"),
+        "topic.notice_period_running" => (
+            "公示期尚未结束",
+            "The public notice period is still running",
+        ),
+        "topic.objections_unanswered" => {
+            ("仍有异议未答复", "Some objections have not been answered")
+        }
         "topic.tasks_not_done" => ("仍有任务未完成", "Not every task is done"),
-        "topic.evaluation_open" => ("评价期未结束且评价人数不足", "The evaluation window is open and there are not enough ratings yet"),
+        "topic.evaluation_open" => (
+            "评价期未结束且评价人数不足",
+            "The evaluation window is open and there are not enough ratings yet",
+        ),
         "topic.no_ratings" => ("尚无居民评价", "No resident has rated the result yet"),
-        "topic.unsatisfied" => ("满意度未达标，不能办结", "Satisfaction is below the threshold; the topic cannot be closed"),
-        "topic.satisfied" => ("满意度已达标，无需返工", "Satisfaction meets the threshold; no rework is needed"),
-        "topic.stale_version" => ("议题已被他人更新，请刷新后重试", "The topic changed in the meantime; reload and retry"),
-        "topic.invalid_place" => ("议题须提在社区、网格或楼栋", "A topic belongs to a community, grid or building"),
-        "topic.on_behalf_not_allowed" => ("只有网格员和工作人员可以代为提出", "Only grid workers and staff raise topics on a resident's behalf"),
-        "topic.not_a_resident" => ("被代为提出的人不是该地居民", "That person is not a resident of the place"),
-        "topic.major_staff_only" => ("只有工作人员可以标记重大事项", "Only staff flag a topic as major"),
-        "topic.invalid_merge_target" => ("合并目标须是同一社区的未结议题", "The merge target must be another open topic of the same community"),
+        "topic.unsatisfied" => (
+            "满意度未达标，不能办结",
+            "Satisfaction is below the threshold; the topic cannot be closed",
+        ),
+        "topic.satisfied" => (
+            "满意度已达标，无需返工",
+            "Satisfaction meets the threshold; no rework is needed",
+        ),
+        "topic.stale_version" => (
+            "议题已被他人更新，请刷新后重试",
+            "The topic changed in the meantime; reload and retry",
+        ),
+        "topic.invalid_place" => (
+            "议题须提在社区、网格或楼栋",
+            "A topic belongs to a community, grid or building",
+        ),
+        "topic.on_behalf_not_allowed" => (
+            "只有网格员和工作人员可以代为提出",
+            "Only grid workers and staff raise topics on a resident's behalf",
+        ),
+        "topic.not_a_resident" => (
+            "被代为提出的人不是该地居民",
+            "That person is not a resident of the place",
+        ),
+        "topic.major_staff_only" => (
+            "只有工作人员可以标记重大事项",
+            "Only staff flag a topic as major",
+        ),
+        "topic.invalid_merge_target" => (
+            "合并目标须是同一社区的未结议题",
+            "The merge target must be another open topic of the same community",
+        ),
         "topic.support_closed" => ("当前阶段不能附议", "Supports are closed at this stage"),
         "topic.already_supported" => ("您已附议", "You already support this topic"),
         "topic.comments_closed" => ("议题已结束，不能评论", "The topic is closed to comments"),
@@ -164,16 +208,34 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "topic.evaluation_closed" => ("当前不在评价期", "The evaluation window is not open"),
         "support.not_found" => ("您尚未附议", "You do not support this topic"),
         "comment.not_found" => ("评论不存在", "Comment not found"),
-        "comment.stance_not_allowed" => ("只有在议事阶段才能表明立场", "A stance is taken only during discussion"),
-        "comment.invalid_parent" => ("回复的评论不属于该议题", "The parent comment is not on this topic"),
+        "comment.stance_not_allowed" => (
+            "只有在议事阶段才能表明立场",
+            "A stance is taken only during discussion",
+        ),
+        "comment.invalid_parent" => (
+            "回复的评论不属于该议题",
+            "The parent comment is not on this topic",
+        ),
         "comment.already_hidden" => ("评论已被隐藏", "The comment is already hidden"),
         "task.not_found" => ("任务不存在", "Task not found"),
-        "task.stale_version" => ("任务已被他人更新，请刷新后重试", "The task changed in the meantime; reload and retry"),
-        "task.responsible_required" => ("请指定责任单位或责任人", "A responsible organisation or user is required"),
+        "task.stale_version" => (
+            "任务已被他人更新，请刷新后重试",
+            "The task changed in the meantime; reload and retry",
+        ),
+        "task.responsible_required" => (
+            "请指定责任单位或责任人",
+            "A responsible organisation or user is required",
+        ),
         "objection.not_found" => ("异议不存在", "Objection not found"),
         "objection.already_answered" => ("异议已答复", "The objection is already answered"),
-        "evaluation.not_eligible" => ("只有提出、附议、评论或参会的居民可以评价", "Only residents who raised, supported, commented on or met about the topic may rate it"),
-        "idempotency.key_reused" => ("该幂等键已用于另一个请求", "This Idempotency-Key was used for a different request"),
+        "evaluation.not_eligible" => (
+            "只有提出、附议、评论或参会的居民可以评价",
+            "Only residents who raised, supported, commented on or met about the topic may rate it",
+        ),
+        "idempotency.key_reused" => (
+            "该幂等键已用于另一个请求",
+            "This Idempotency-Key was used for a different request",
+        ),
         "server.busy" => (
             "服务器繁忙，请稍后再试",
             "The server is busy; try again shortly",
@@ -208,7 +270,12 @@ mod tests {
         let generic = message("no.such.code", Lang::ZhCn);
         for r in crate::topics::rules::Refusal::ALL {
             assert_ne!(message(r.code(), Lang::ZhCn), generic, "{}", r.code());
-            assert_ne!(message(r.code(), Lang::En), message("no.such.code", Lang::En), "{}", r.code());
+            assert_ne!(
+                message(r.code(), Lang::En),
+                message("no.such.code", Lang::En),
+                "{}",
+                r.code()
+            );
         }
     }
 

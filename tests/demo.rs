@@ -21,11 +21,17 @@ async fn the_demo_city_shows_the_whole_flow() {
 
     for login in &logins {
         let r = app
-            .post("/api/v1/auth/login", None, json!({"email": login.email, "password": settings.demo.password}))
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": login.email, "password": settings.demo.password}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", login.email);
     }
-    let token = app.login_with("staff@yishi.demo", &settings.demo.password).await;
+    let token = app
+        .login_with("staff@yishi.demo", &settings.demo.password)
+        .await;
     let list = app.get("/api/v1/topics?limit=100", Some(&token)).await;
     let stages: std::collections::BTreeSet<String> = list.body["items"]
         .as_array()
@@ -34,12 +40,21 @@ async fn the_demo_city_shows_the_whole_flow() {
         .map(|t| t["stage"].as_str().unwrap().to_string())
         .collect();
     for stage in ["say", "discuss", "plan", "act", "evaluate", "closed"] {
-        assert!(stages.contains(stage), "a demo topic in {stage}: {stages:?}");
+        assert!(
+            stages.contains(stage),
+            "a demo topic in {stage}: {stages:?}"
+        );
     }
-    assert!(app.with_db(|c| yishi::topics::events::verify_all(c).unwrap()).unwrap() > 0);
+    assert!(
+        app.with_db(|c| yishi::topics::events::verify_all(c).unwrap())
+            .unwrap()
+            > 0
+    );
 
     let community = app.place("demo-330200-0-0-0");
-    let catalog = app.get(&format!("/api/v1/public/places/{community}/catalog"), None).await;
+    let catalog = app
+        .get(&format!("/api/v1/public/places/{community}/catalog"), None)
+        .await;
     let numbers: Vec<&str> = catalog.body["items"]
         .as_array()
         .unwrap()
@@ -47,6 +62,9 @@ async fn the_demo_city_shows_the_whole_flow() {
         .map(|e| e["catalog_no"].as_str().unwrap())
         .collect();
     assert_eq!(numbers.len(), 5, "{numbers:?}");
-    assert!(numbers.iter().all(|n| n.ends_with(&format!("-000{}", numbers.iter().position(|m| m == n).unwrap() + 1))));
+    assert!(numbers.iter().all(|n| n.ends_with(&format!(
+        "-000{}",
+        numbers.iter().position(|m| m == n).unwrap() + 1
+    ))));
     app.stop().await;
 }

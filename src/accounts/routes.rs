@@ -173,14 +173,18 @@ pub async fn verify_email(
     Ok(web::Json(Verified { verified: true }))
 }
 
-/// Marks the email verified and makes the user a resident of their home place.
+/// Marks the email verified and makes the user a resident of their home community.
 fn mark_verified(conn: &mut DbConn, user_id: i64) -> ApiResult<()> {
     queries::mark_verified(conn, user_id)?;
     let user = queries::user_by_id(conn, user_id)?.ok_or(ApiError::NotFound("user.not_found"))?;
-    if let Some(home) = user.home_place_id
-        && !queries::has_grant(conn, user_id, Role::Resident, Some(home), None)?
-    {
-        queries::insert_grant(conn, user_id, Role::Resident, Some(home), None, None)?;
+    // A resident of a grid or building lives in its community: the role is held there.
+    let Some(home) = user.home_place_id else {
+        return Ok(());
+    };
+    let (place, _) = places::place_ref(conn, home, None)?;
+    let community = crate::topics::queries::community_of(conn, &place.path)?.unwrap_or(home);
+    if !queries::has_grant(conn, user_id, Role::Resident, Some(community), None)? {
+        queries::insert_grant(conn, user_id, Role::Resident, Some(community), None, None)?;
     }
     Ok(())
 }

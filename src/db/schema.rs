@@ -272,6 +272,112 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consultations (id) {
+        id -> BigInt,
+        place_id -> BigInt,
+        title -> Text,
+        kind -> Text,
+        format -> Text,
+        venue -> Nullable<Text>,
+        online_url -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        convener_id -> BigInt,
+        status -> Text,
+        minutes -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        version -> Integer,
+        ical_sequence -> Integer,
+        concluded_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agenda_items (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        position -> Integer,
+        title -> Text,
+        topic_id -> Nullable<BigInt>,
+        presenter_id -> Nullable<BigInt>,
+        minutes -> Integer,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        organization_id -> Nullable<BigInt>,
+        category -> Text,
+        response -> Text,
+        attended -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outcomes (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        agenda_item_id -> BigInt,
+        decision -> Text,
+        consensus -> Text,
+        recorded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        outcome_id -> Nullable<BigInt>,
+        topic_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        organization_id -> Nullable<BigInt>,
+        status -> Text,
+        answer -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> BigInt,
+        outcome_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        task_id -> Nullable<BigInt>,
+        proposal_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    minutes_signoffs (id) {
+        id -> BigInt,
+        consultation_id -> BigInt,
+        user_id -> BigInt,
+        confirmed -> Bool,
+        dissent -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_tokens (user_id) {
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(role_grants -> places (place_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -281,6 +387,9 @@ diesel::joinable!(organization_places -> places (place_id));
 diesel::joinable!(tasks -> topics (topic_id));
 diesel::joinable!(comments -> topics (topic_id));
 diesel::joinable!(topic_events -> topics (topic_id));
+diesel::joinable!(agenda_items -> consultations (consultation_id));
+diesel::joinable!(invitations -> consultations (consultation_id));
+diesel::joinable!(outcomes -> consultations (consultation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     places,
@@ -304,4 +413,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluations,
     topic_events,
     idempotency_keys,
+    consultations,
+    agenda_items,
+    invitations,
+    outcomes,
+    proposals,
+    follow_ups,
+    minutes_signoffs,
+    calendar_tokens,
 );

@@ -354,7 +354,7 @@ pub fn rate(
     req: &NewEvaluation,
 ) -> ApiResult<EvaluationSummary> {
     db::write_tx(conn, |conn| {
-        let topic = q::topic(conn, id)?;
+        let (topic, place) = topic_at(conn, id)?;
         let window_open = topic.eval_closes_at.is_some_and(|end| end > db::now());
         if topic.stage() != Stage::Evaluate || !window_open {
             return Err(ApiError::conflict("topic.evaluation_closed"));
@@ -364,14 +364,17 @@ pub fn rate(
         let supported = q::supports(conn, id, caller.user_id)?;
         let commented = q::has_commented(conn, id, caller.user_id)?;
         // Meeting attendance arrives with consultations.
-        if !rules::may_rate(
-            topic.stage(),
-            raised,
-            supported,
-            commented,
-            false,
-            window_open,
-        ) {
+        let resident = caller.holds(&[Role::Resident], &place);
+        if !resident
+            || !rules::may_rate(
+                topic.stage(),
+                raised,
+                supported,
+                commented,
+                false,
+                window_open,
+            )
+        {
             return Err(ApiError::Forbidden("evaluation.not_eligible"));
         }
         let new = q::upsert_evaluation(

@@ -534,10 +534,11 @@ fn check_facts(action: Action, f: &Facts) -> Result<Outcome, Refusal> {
             if !f.window_over && !enough {
                 return Err(Refusal::EvaluationOpen);
             }
-            if !satisfying(rated_mean(f)?, f.threshold) {
-                return Err(Refusal::Unsatisfied);
+            // A window that passed with no rating at all closes the topic: nobody objected.
+            match rated_mean(f) {
+                Ok(mean) if !satisfying(mean, f.threshold) => Err(Refusal::Unsatisfied),
+                _ => Ok(close(Resolution::Resolved)),
             }
-            Ok(close(Resolution::Resolved))
         }
         Action::Rework => {
             if satisfying(rated_mean(f)?, f.threshold) {
@@ -1101,13 +1102,20 @@ mod tests {
         f.window_over = true;
         f.ratings = 0;
         f.mean = None;
-        assert_eq!(apply(Stage::Evaluate, Close, &f), Err(Refusal::NoRatings));
+        // The window passed with no rating: the topic closes (nobody objected).
+        let closed = Ok(expected(Stage::Evaluate, Close, false));
+        assert_eq!(apply(Stage::Evaluate, Close, &f), closed);
         // An inconsistent count without a mean is still no ratings.
         f.ratings = 2;
-        assert_eq!(apply(Stage::Evaluate, Close, &f), Err(Refusal::NoRatings));
+        assert_eq!(apply(Stage::Evaluate, Close, &f), closed);
+        // Without ratings, an open window keeps it open.
         f.ratings = 0;
-        f.mean = Some(5.0);
-        assert_eq!(apply(Stage::Evaluate, Close, &f), Err(Refusal::NoRatings));
+        f.window_over = false;
+        assert_eq!(
+            apply(Stage::Evaluate, Close, &f),
+            Err(Refusal::EvaluationOpen)
+        );
+        f.window_over = true;
 
         f.ratings = 4;
         f.threshold = 3.5;
