@@ -263,6 +263,21 @@ impl Settings {
                 ));
             }
         }
+        for (kind, cats) in &c.required_categories {
+            if crate::consultations::rules::Kind::parse(kind).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "consultations.required_categories: unknown meeting kind {kind}"
+                )));
+            }
+            if let Some(bad) = cats
+                .iter()
+                .find(|x| crate::consultations::rules::Category::parse(x).is_none())
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "consultations.required_categories.{kind}: unknown category {bad}"
+                )));
+            }
+        }
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {
             return Err(ConfigError::Invalid("argon2 parameters too small".into()));
         }

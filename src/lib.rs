@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod bench;
 pub mod config;
+pub mod consultations;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -36,6 +36,7 @@ use middleware::RequestContext;
         (name = "users", description = "Admin: users and role grants"),
         (name = "topics", description = "Topics 议题 and the five steps 说议筹办评"),
         (name = "plans", description = "Plans 筹, tasks 办, public notice 公示 with objections, evaluation 评"),
+        (name = "consultations", description = "Consultations 协商会: meetings, agendas, invitations, outcomes, minutes, calendars"),
         (name = "public", description = "Anonymous read-only catalog 议事目录 and topic pages"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
@@ -64,7 +65,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::accounts::users::configure)
         .configure(crate::places::routes::configure)
         .configure(crate::topics::routes::configure)
-        .configure(crate::public::routes::configure);
+        .configure(crate::public::routes::configure)
+        .configure(crate::consultations::routes::configure);
 }
 
 fn with_routes<T>(app: App<T>) -> (App<T>, OpenApiDoc)

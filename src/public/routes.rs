@@ -103,6 +103,7 @@ pub async fn catalog(
                 author_id: None,
                 q: None,
                 catalog_only: true,
+                exclude: Vec::new(),
                 after: page.after,
                 fetch: page.fetch(),
             },

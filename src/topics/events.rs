@@ -133,9 +133,7 @@ pub fn expected_hash(row: &EventRow) -> String {
 /// Appends an event; first locks the topic row (PostgreSQL) so appends to one topic queue up.
 pub fn append(conn: &mut DbConn, topic_id: i64, ev: NewEvent<'_>) -> ApiResult<()> {
     let now = db::now();
-    diesel::update(topics::table.find(topic_id))
-        .set(topics::updated_at.eq(now))
-        .execute(conn)?;
+    super::queries::lock_topic(conn, topic_id)?;
     let last: Option<(i32, String)> = topic_events::table
         .filter(topic_events::topic_id.eq(topic_id))
         .order(topic_events::seq.desc())

@@ -70,6 +70,9 @@ pub struct TopicFilter {
     pub stage: Option<Stage>,
     pub category: Option<Category>,
     pub escalated: Option<bool>,
+    /// With `escalated=true`: only topics not yet on the agenda of a meeting (the CPPCC
+    /// members' queue, 请你来协商).
+    pub unscheduled: Option<bool>,
     pub author_id: Option<i64>,
     /// Text in title or body (Chinese works: substring match).
     #[validate(length(min = 1, max = 100))]

@@ -157,51 +157,80 @@ pub fn save_plan(
 /// Adds a task to the plan (staff; plan stage while the plan is a draft, or act after rework).
 pub fn add_task(conn: &mut DbConn, caller: &Caller, id: i64, req: &NewTask) -> ApiResult<TaskRow> {
     db::write_tx(conn, |conn| {
-        let (topic, place) = topic_at(conn, id)?;
+        let (_, place) = topic_at(conn, id)?;
         caller.require(&STAFF, &place)?;
-        if topic.stage() != Stage::Act {
-            require_editable_plan(conn, &topic)?;
-        }
-        if req.organization_id.is_none() && req.assignee_id.is_none() {
-            return Err(ApiError::invalid(
-                "organization_id",
-                "task.responsible_required",
-                "an organisation or a user",
-            ));
-        }
-        if let Some(org) = req.organization_id
-            && places::organization(conn, org)?.is_none()
-        {
-            return Err(ApiError::invalid(
-                "organization_id",
-                "organization.not_found",
-                format!("no organisation {org}"),
-            ));
-        }
-        if let Some(user) = req.assignee_id
-            && crate::accounts::queries::user_by_id(conn, user)?.is_none()
-        {
-            return Err(ApiError::invalid(
-                "assignee_id",
-                "user.not_found",
-                format!("no user {user}"),
-            ));
-        }
-        let due = db::truncate_micros(req.due_at.naive_utc());
-        let task = q::insert_task(
-            conn,
-            id,
-            &req.title,
-            req.organization_id,
-            req.assignee_id,
-            due,
-        )?;
-        let mut ev = NewEvent::new("task_created", caller.user_id);
-        ev.note = Some(&req.title);
-        ev.payload = json!({"task_id": task.id, "organization_id": req.organization_id, "assignee_id": req.assignee_id, "due_at": req.due_at});
-        events::append(conn, id, ev)?;
-        Ok(task)
+        insert_checked_task(conn, caller.user_id, id, req)
     })
+}
+
+/// A task decided at a consultation (a follow-up of its outcome): same rules as
+/// [`add_task`] except the permission, which the outcome's recorder already passed.
+pub fn add_follow_up_task(
+    conn: &mut DbConn,
+    actor_id: i64,
+    topic_id: i64,
+    title: &str,
+    organization_id: Option<i64>,
+    due_at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<i64> {
+    let req = NewTask {
+        title: title.to_string(),
+        organization_id,
+        assignee_id: None,
+        due_at,
+    };
+    Ok(insert_checked_task(conn, actor_id, topic_id, &req)?.id)
+}
+
+fn insert_checked_task(
+    conn: &mut DbConn,
+    actor_id: i64,
+    id: i64,
+    req: &NewTask,
+) -> ApiResult<TaskRow> {
+    let topic = q::topic(conn, id)?;
+    if topic.stage() != Stage::Act {
+        require_editable_plan(conn, &topic)?;
+    }
+    if req.organization_id.is_none() && req.assignee_id.is_none() {
+        return Err(ApiError::invalid(
+            "organization_id",
+            "task.responsible_required",
+            "an organisation or a user",
+        ));
+    }
+    if let Some(org) = req.organization_id
+        && places::organization(conn, org)?.is_none()
+    {
+        return Err(ApiError::invalid(
+            "organization_id",
+            "organization.not_found",
+            format!("no organisation {org}"),
+        ));
+    }
+    if let Some(user) = req.assignee_id
+        && crate::accounts::queries::user_by_id(conn, user)?.is_none()
+    {
+        return Err(ApiError::invalid(
+            "assignee_id",
+            "user.not_found",
+            format!("no user {user}"),
+        ));
+    }
+    let due = db::truncate_micros(req.due_at.naive_utc());
+    let task = q::insert_task(
+        conn,
+        id,
+        &req.title,
+        req.organization_id,
+        req.assignee_id,
+        due,
+    )?;
+    let mut ev = NewEvent::new("task_created", actor_id);
+    ev.note = Some(&req.title);
+    ev.payload = json!({"task_id": task.id, "organization_id": req.organization_id, "assignee_id": req.assignee_id, "due_at": req.due_at});
+    events::append(conn, id, ev)?;
+    Ok(task)
 }
 
 /// Who may update a task: staff at the topic's place, the assignee, or a user acting for the
@@ -363,7 +392,8 @@ pub fn rate(
             topic.author_id == caller.user_id || topic.on_behalf_of == Some(caller.user_id);
         let supported = q::supports(conn, id, caller.user_id)?;
         let commented = q::has_commented(conn, id, caller.user_id)?;
-        // Meeting attendance arrives with consultations.
+        let attended =
+            crate::consultations::queries::attended_meeting_about(conn, id, caller.user_id)?;
         let resident = caller.holds(&[Role::Resident], &place);
         if !resident
             || !rules::may_rate(
@@ -371,7 +401,7 @@ pub fn rate(
                 raised,
                 supported,
                 commented,
-                false,
+                attended,
                 window_open,
             )
         {

@@ -156,6 +156,8 @@ pub struct TopicQuery<'a> {
     pub author_id: Option<i64>,
     pub q: Option<&'a str>,
     pub catalog_only: bool,
+    /// Topics to leave out (already scheduled for a meeting).
+    pub exclude: Vec<i64>,
     pub after: Option<i64>,
     pub fetch: i64,
 }
@@ -188,6 +190,9 @@ pub fn list_topics(conn: &mut DbConn, f: &TopicQuery<'_>) -> ApiResult<Vec<Topic
     if f.catalog_only {
         query = query.filter(topics::catalog_no.is_not_null());
     }
+    if !f.exclude.is_empty() {
+        query = query.filter(topics::id.ne_all(f.exclude.clone()));
+    }
     if let Some(q) = f.q {
         let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
         query = query.filter(
@@ -201,6 +206,15 @@ pub fn list_topics(conn: &mut DbConn, f: &TopicQuery<'_>) -> ApiResult<Vec<Topic
         query = query.filter(topics::id.gt(after));
     }
     Ok(query.order(topics::id).limit(f.fetch).load(conn)?)
+}
+
+/// Takes the topic's row lock (PostgreSQL; SQLite write transactions are serial already), so
+/// read-count-write sequences such as the supporters count do not lose updates.
+pub fn lock_topic(conn: &mut DbConn, id: i64) -> ApiResult<()> {
+    diesel::update(topics::table.find(id))
+        .set(topics::updated_at.eq(db::now()))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Bumps the version if it is still `expected`; false when someone else changed it first.
@@ -572,6 +586,8 @@ pub fn topic_tasks(conn: &mut DbConn, topic_id: i64) -> ApiResult<Vec<TaskRow>> 
 /// Filters of the task list, resolved.
 pub struct TaskQuery<'a> {
     pub within: Option<&'a str>,
+    /// Tasks of topics beneath any of these places (an organisation user's grants).
+    pub within_any: Vec<String>,
     pub topic_id: Option<i64>,
     pub organization_ids: Option<Vec<i64>>,
     pub overdue_at: Option<NaiveDateTime>,
@@ -586,6 +602,16 @@ pub fn list_tasks(conn: &mut DbConn, f: &TaskQuery<'_>) -> ApiResult<Vec<TaskRow
         .inner_join(topics::table.inner_join(places::table.on(places::id.eq(topics::place_id))))
         .select(TaskRow::as_select())
         .into_boxed();
+    // The OR group goes first: `or_filter` ORs with everything filtered before it.
+    for (i, path) in f.within_any.iter().enumerate() {
+        let (lo, hi) = subtree_range(path);
+        let inside = places::path.ge(lo).and(places::path.lt(hi));
+        q = if i == 0 {
+            q.filter(inside)
+        } else {
+            q.or_filter(inside)
+        };
+    }
     if let Some(path) = f.within {
         let (lo, hi) = subtree_range(path);
         q = q.filter(places::path.ge(lo)).filter(places::path.lt(hi));

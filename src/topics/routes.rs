@@ -102,6 +102,11 @@ pub async fn list_topics(
             Some(id) => Some(places::place_ref(conn, id, Some("place_id"))?.0.path),
             None => None,
         };
+        let exclude = if f.unscheduled.unwrap_or(false) {
+            crate::consultations::queries::scheduled_topic_ids(conn)?
+        } else {
+            Vec::new()
+        };
         let rows = q::list_topics(
             conn,
             &q::TopicQuery {
@@ -112,6 +117,7 @@ pub async fn list_topics(
                 author_id: f.author_id,
                 q: f.q.as_deref(),
                 catalog_only: false,
+                exclude,
                 after: page.after,
                 fetch: page.fetch(),
             },
@@ -540,7 +546,7 @@ pub async fn list_tasks(
 ) -> ApiResult<web::Json<List<TaskOut>>> {
     let page = Page::new(f.limit, f.cursor.as_deref())?;
     let list = db::run(&state.pool, move |conn| {
-        let (within, orgs) = match f.place_id {
+        let (within, orgs, within_any) = match f.place_id {
             Some(pid) => {
                 let (place, _) = places::place_ref(conn, pid, Some("place_id"))?;
                 if caller.holds(
@@ -552,38 +558,48 @@ pub async fn list_tasks(
                     ],
                     &place,
                 ) {
-                    (Some(place.path), f.organization_id.map(|o| vec![o]))
+                    (
+                        Some(place.path),
+                        f.organization_id.map(|o| vec![o]),
+                        Vec::new(),
+                    )
                 } else if caller.holds(&[Role::PropertyFirm, Role::Department], &place) {
                     (
                         Some(place.path.clone()),
                         Some(caller.organizations_at(&place)),
+                        Vec::new(),
                     )
                 } else {
                     return Err(ApiError::Forbidden("permission.denied"));
                 }
             }
             None => {
-                let mine: Vec<i64> = caller
+                let grants: Vec<&crate::auth::CallerGrant> = caller
                     .grants
                     .iter()
                     .filter(|g| matches!(g.role, Role::PropertyFirm | Role::Department))
-                    .filter_map(|g| g.organization_id)
-                    .filter(|o| f.organization_id.is_none_or(|want| want == *o))
+                    .filter(|g| {
+                        f.organization_id
+                            .is_none_or(|want| g.organization_id == Some(want))
+                    })
                     .collect();
-                if mine.is_empty() {
+                let orgs: Vec<i64> = grants.iter().filter_map(|g| g.organization_id).collect();
+                if orgs.is_empty() {
                     return Err(ApiError::invalid(
                         "place_id",
                         "validation.required",
                         "staff list tasks of a place",
                     ));
                 }
-                (None, Some(mine))
+                let paths = grants.iter().filter_map(|g| g.place_path.clone()).collect();
+                (None, Some(orgs), paths)
             }
         };
         let rows = q::list_tasks(
             conn,
             &q::TaskQuery {
                 within: within.as_deref(),
+                within_any,
                 topic_id: f.topic_id,
                 organization_ids: orgs,
                 overdue_at: f.overdue.unwrap_or(false).then(db::now),

@@ -163,6 +163,43 @@ pub fn transition(
         let stage = topic.stage();
         let now = db::now();
         let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let tasks = q::topic_tasks(conn, id)?;
+        let plan = q::plan(conn, id)?;
+        let unanswered = q::topic_objections(conn, id)?
+            .iter()
+            .filter(|o| o.decision.is_none())
+            .count();
+        let scores = q::scores(conn, id, topic.eval_round)?;
+        let (ratings, mean, _) = rules::summarize(&scores);
+        let wf = &settings.workflow;
+        let facts = Facts {
+            roles: caller.roles_at(&place),
+            is_author: topic.author_id == caller.user_id
+                || topic.on_behalf_of == Some(caller.user_id),
+            has_reason: nonempty(&req.reason),
+            has_decision: nonempty(&req.decision),
+            has_target: req.action == Action::Merge && req.target_topic_id.is_some(),
+            escalated: topic.escalated,
+            major: topic.major,
+            hearing_outcome: topic.major
+                && crate::consultations::queries::has_hearing_outcome(conn, id)?,
+            plan_exists: plan.is_some() || !tasks.is_empty(),
+            task_count: tasks.len(),
+            tasks_done: tasks.iter().filter(|t| t.status == "done").count(),
+            plan_published: plan.as_ref().is_some_and(|p| p.published_at.is_some()),
+            notice_over: plan
+                .as_ref()
+                .and_then(|p| p.notice_ends_at)
+                .is_some_and(|end| end <= now),
+            unanswered_objections: unanswered,
+            window_over: topic.eval_closes_at.is_some_and(|end| end <= now),
+            ratings,
+            min_ratings: wf.min_ratings.max(0) as usize,
+            mean,
+            threshold: wf.satisfaction_threshold,
+        };
+        let outcome = rules::apply(stage, req.action, &facts).map_err(refused)?;
+        // The merge target is checked once the table and the role allow the merge.
         let target = match (req.action, req.target_topic_id) {
             (Action::Merge, Some(tid)) => {
                 let t = q::topic(conn, tid).map_err(|_| {
@@ -186,41 +223,9 @@ pub fn transition(
             }
             _ => None,
         };
-        let tasks = q::topic_tasks(conn, id)?;
-        let plan = q::plan(conn, id)?;
-        let unanswered = q::topic_objections(conn, id)?
-            .iter()
-            .filter(|o| o.decision.is_none())
-            .count();
-        let scores = q::scores(conn, id, topic.eval_round)?;
-        let (ratings, mean, _) = rules::summarize(&scores);
-        let wf = &settings.workflow;
-        let facts = Facts {
-            roles: caller.roles_at(&place),
-            is_author: topic.author_id == caller.user_id
-                || topic.on_behalf_of == Some(caller.user_id),
-            has_reason: nonempty(&req.reason),
-            has_decision: nonempty(&req.decision),
-            has_target: target.is_some(),
-            escalated: topic.escalated,
-            major: topic.major,
-            hearing_outcome: false,
-            plan_exists: plan.is_some() || !tasks.is_empty(),
-            task_count: tasks.len(),
-            tasks_done: tasks.iter().filter(|t| t.status == "done").count(),
-            plan_published: plan.as_ref().is_some_and(|p| p.published_at.is_some()),
-            notice_over: plan
-                .as_ref()
-                .and_then(|p| p.notice_ends_at)
-                .is_some_and(|end| end <= now),
-            unanswered_objections: unanswered,
-            window_over: topic.eval_closes_at.is_some_and(|end| end <= now),
-            ratings,
-            min_ratings: wf.min_ratings.max(0) as usize,
-            mean,
-            threshold: wf.satisfaction_threshold,
-        };
-        let outcome = rules::apply(stage, req.action, &facts).map_err(refused)?;
+        if let Some(t) = &target {
+            q::lock_topic(conn, t.id)?;
+        }
         if !q::claim_version(conn, id, topic.version)? {
             return Err(ApiError::conflict("topic.stale_version"));
         }
@@ -349,6 +354,7 @@ fn set_stage(
 /// 附议: a resident of the place supports the topic (say or discuss).
 pub fn support(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<TopicRow> {
     db::write_tx(conn, |conn| {
+        q::lock_topic(conn, id)?;
         let (topic, place) = topic_at(conn, id)?;
         let roles = caller.roles_at(&place);
         if !roles.contains(&Role::Resident) {
@@ -368,6 +374,7 @@ pub fn support(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<TopicRo
 /// Withdraws the caller's support (say or discuss).
 pub fn unsupport(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<TopicRow> {
     db::write_tx(conn, |conn| {
+        q::lock_topic(conn, id)?;
         let topic = q::topic(conn, id)?;
         if !rules::may_unsupport(topic.stage()) {
             return Err(ApiError::conflict("topic.support_closed"));
