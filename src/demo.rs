@@ -536,6 +536,7 @@ fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
     supported(conn, refuse, 3)?;
     step(conn, &quick, &staff, refuse, Action::Accept, None)?;
     step(conn, &quick, &staff, refuse, Action::Escalate, None)?;
+    held_micro_consultation(conn, settings, community, refuse, firm)?;
     step(
         conn,
         &quick,
@@ -631,6 +632,7 @@ fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
         None,
     )?;
     step(conn, settings, &staff, noise, Action::Escalate, None)?;
+    upcoming_courtyard_meeting(conn, settings, community, noise)?;
 
     // 6. Say: a fire hazard raised, and a leak raised by the grid worker for a resident.
     let hallway = raise(
@@ -679,4 +681,109 @@ fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
         Some("违反小区管理规约，公共绿地不得圈占"),
     )?;
     Ok(())
+}
+
+/// A concluded micro-consultation 微协商 ten days ago on `topic`, convened by the CPPCC member,
+/// with invitations, attendance, minutes, an outcome and an opinion-report draft.
+fn held_micro_consultation(conn: &mut DbConn, settings: &Settings, community: i64, topic: i64, firm: Option<i64>) -> ApiResult<()> {
+    use crate::consultations::model::*;
+    use crate::consultations::rules::{Action, Category, Consensus, FollowUpKind, Format, Kind, Response};
+    use crate::consultations::service;
+    let cppcc = demo_user(conn, "cppcc@yishi.demo")?;
+    let sub = demo_user(conn, "subdistrict@yishi.demo")?;
+    let residents = [demo_user(conn, "resident@yishi.demo")?, demo_user(conn, "resident2@yishi.demo")?];
+    let start = local_at(settings, -10, 10)?;
+    let m = service::create(
+        conn,
+        &cppcc,
+        &NewConsultation {
+            place_id: community,
+            title: "垃圾房改造“请你来协商”微协商".into(),
+            kind: Kind::MicroConsultation,
+            format: Format::InPerson,
+            venue: Some("幸福社区议事厅".into()),
+            online_url: None,
+            starts_at: start,
+            ends_at: start + chrono::Duration::minutes(90),
+            from_topic_id: Some(topic),
+        },
+    )?;
+    for r in &residents {
+        service::invite(conn, &cppcc, m.id, &NewInvitation { user_id: Some(r.user_id), organization_id: None, category: Category::ResidentRep })?;
+        service::rsvp(conn, r, m.id, Response::Accepted)?;
+    }
+    if let Some(f) = firm {
+        service::invite(conn, &cppcc, m.id, &NewInvitation { user_id: None, organization_id: Some(f), category: Category::PropertyFirm })?;
+    }
+    let act = |conn: &mut DbConn, action: Action, minutes: Option<&str>| -> ApiResult<()> {
+        let version = crate::consultations::queries::consultation(conn, m.id)?.version;
+        service::transition(conn, settings, &cppcc, m.id, &ConsultationTransition { action, expected_version: version, minutes: minutes.map(str::to_string), reason: None })?;
+        Ok(())
+    };
+    act(conn, Action::Schedule, None)?;
+    act(conn, Action::Start, None)?;
+    let invitations: Vec<i64> = crate::consultations::queries::invitations_of(conn, m.id)?.iter().map(|i| i.0).collect();
+    service::attendance(conn, &cppcc, m.id, &Attendance { attended_invitation_ids: invitations })?;
+    act(conn, Action::Conclude, Some("与会居民、物业一致认为垃圾房需密闭化改造；费用由维修资金和街道补助分担。"))?;
+    let item = crate::consultations::queries::agenda(conn, m.id)?.first().map(|a| a.0).ok_or_else(|| ApiError::internal("demo agenda"))?;
+    service::record_outcome(
+        conn,
+        &sub,
+        m.id,
+        &NewOutcome {
+            agenda_item_id: item,
+            decision: "改造为密闭式垃圾房，增加除臭设备".into(),
+            consensus: Consensus::Majority,
+            follow_ups: vec![FollowUp {
+                kind: FollowUpKind::OpinionReport,
+                title: "关于老旧小区垃圾房改造资金来源的社情民意".into(),
+                organization_id: None,
+                due_at: None,
+            }],
+        },
+    )?;
+    service::sign_off(conn, settings, &residents[0], m.id, None)?;
+    Ok(())
+}
+
+/// A courtyard meeting 院坝协商 next week on `topic`, scheduled, with invitations.
+fn upcoming_courtyard_meeting(conn: &mut DbConn, settings: &Settings, community: i64, topic: i64) -> ApiResult<()> {
+    use crate::consultations::model::*;
+    use crate::consultations::rules::{Action, Category, Format, Kind, Response};
+    use crate::consultations::service;
+    let staff = demo_user(conn, "staff@yishi.demo")?;
+    let resident = demo_user(conn, "resident@yishi.demo")?;
+    let start = local_at(settings, 7, 19)?;
+    let m = service::create(
+        conn,
+        &staff,
+        &NewConsultation {
+            place_id: community,
+            title: "广场舞噪音院坝协商".into(),
+            kind: Kind::Courtyard,
+            format: Format::Hybrid,
+            venue: Some("3号楼前院坝".into()),
+            online_url: Some("https://meeting.example/yishi/courtyard".into()),
+            starts_at: start,
+            ends_at: start + chrono::Duration::minutes(60),
+            from_topic_id: Some(topic),
+        },
+    )?;
+    service::invite(conn, &staff, m.id, &NewInvitation { user_id: Some(resident.user_id), organization_id: None, category: Category::ResidentRep })?;
+    service::rsvp(conn, &resident, m.id, Response::Tentative)?;
+    let version = crate::consultations::queries::consultation(conn, m.id)?.version;
+    service::transition(conn, settings, &staff, m.id, &ConsultationTransition { action: Action::Schedule, expected_version: version, minutes: None, reason: None })?;
+    Ok(())
+}
+
+/// `days` from today at `hour`:00 in the installation's time zone, as UTC.
+fn local_at(settings: &Settings, days: i64, hour: u32) -> ApiResult<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = settings.locale.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    let day = (chrono::Utc::now() + chrono::Duration::days(days)).with_timezone(&tz).date_naive();
+    let local = day.and_hms_opt(hour, 0, 0).ok_or_else(|| ApiError::internal("demo time"))?;
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok_or_else(|| ApiError::internal("demo time"))
 }
