@@ -100,6 +100,17 @@ async fn openapi_documents_every_endpoint_and_docs_are_served() {
         "every documented operation is listed here"
     );
     assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
+    // Types with the same Rust name in two areas keep distinct schemas.
+    let schemas = &doc.body["components"]["schemas"];
+    let has = |schema: &str, value: &str| {
+        schemas[schema]["enum"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|x| x == value))
+    };
+    assert!(has("TopicCategory", "facilities"));
+    assert!(has("ParticipantCategory", "resident_rep"));
+    assert!(has("TopicAction", "publish_plan"));
+    assert!(has("ConsultationAction", "conclude"));
 
     let ui = app.get("/docs/", None).await;
     assert_eq!(ui.status, StatusCode::OK);

@@ -171,6 +171,7 @@ impl Status {
 /// A transition request's verb (`POST /consultations/{id}/transitions {action}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ConsultationAction)]
 pub enum Action {
     Schedule,
     Start,
@@ -206,6 +207,7 @@ impl Action {
 /// The participant category of an invitation, for balanced participation (界别/身份).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ParticipantCategory)]
 pub enum Category {
     ResidentRep,
     PropertyFirm,

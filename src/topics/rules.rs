@@ -87,6 +87,7 @@ impl Resolution {
 /// A transition request's verb (`POST /topics/{id}/transitions {action}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TopicAction)]
 pub enum Action {
     Accept,
     Reject,
@@ -143,6 +144,7 @@ impl Action {
 /// What a topic is about; drives routing to the responsible organisation and the statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TopicCategory)]
 pub enum Category {
     Environment,
     Property,
