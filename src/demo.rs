@@ -685,13 +685,24 @@ fn seed_topics(conn: &mut DbConn, settings: &Settings) -> ApiResult<()> {
 
 /// A concluded micro-consultation 微协商 ten days ago on `topic`, convened by the CPPCC member,
 /// with invitations, attendance, minutes, an outcome and an opinion-report draft.
-fn held_micro_consultation(conn: &mut DbConn, settings: &Settings, community: i64, topic: i64, firm: Option<i64>) -> ApiResult<()> {
+fn held_micro_consultation(
+    conn: &mut DbConn,
+    settings: &Settings,
+    community: i64,
+    topic: i64,
+    firm: Option<i64>,
+) -> ApiResult<()> {
     use crate::consultations::model::*;
-    use crate::consultations::rules::{Action, Category, Consensus, FollowUpKind, Format, Kind, Response};
+    use crate::consultations::rules::{
+        Action, Category, Consensus, FollowUpKind, Format, Kind, Response,
+    };
     use crate::consultations::service;
     let cppcc = demo_user(conn, "cppcc@yishi.demo")?;
     let sub = demo_user(conn, "subdistrict@yishi.demo")?;
-    let residents = [demo_user(conn, "resident@yishi.demo")?, demo_user(conn, "resident2@yishi.demo")?];
+    let residents = [
+        demo_user(conn, "resident@yishi.demo")?,
+        demo_user(conn, "resident2@yishi.demo")?,
+    ];
     let start = local_at(settings, -10, 10)?;
     let m = service::create(
         conn,
@@ -709,23 +720,69 @@ fn held_micro_consultation(conn: &mut DbConn, settings: &Settings, community: i6
         },
     )?;
     for r in &residents {
-        service::invite(conn, &cppcc, m.id, &NewInvitation { user_id: Some(r.user_id), organization_id: None, category: Category::ResidentRep })?;
+        service::invite(
+            conn,
+            &cppcc,
+            m.id,
+            &NewInvitation {
+                user_id: Some(r.user_id),
+                organization_id: None,
+                category: Category::ResidentRep,
+            },
+        )?;
         service::rsvp(conn, r, m.id, Response::Accepted)?;
     }
     if let Some(f) = firm {
-        service::invite(conn, &cppcc, m.id, &NewInvitation { user_id: None, organization_id: Some(f), category: Category::PropertyFirm })?;
+        service::invite(
+            conn,
+            &cppcc,
+            m.id,
+            &NewInvitation {
+                user_id: None,
+                organization_id: Some(f),
+                category: Category::PropertyFirm,
+            },
+        )?;
     }
     let act = |conn: &mut DbConn, action: Action, minutes: Option<&str>| -> ApiResult<()> {
         let version = crate::consultations::queries::consultation(conn, m.id)?.version;
-        service::transition(conn, settings, &cppcc, m.id, &ConsultationTransition { action, expected_version: version, minutes: minutes.map(str::to_string), reason: None })?;
+        service::transition(
+            conn,
+            settings,
+            &cppcc,
+            m.id,
+            &ConsultationTransition {
+                action,
+                expected_version: version,
+                minutes: minutes.map(str::to_string),
+                reason: None,
+            },
+        )?;
         Ok(())
     };
     act(conn, Action::Schedule, None)?;
     act(conn, Action::Start, None)?;
-    let invitations: Vec<i64> = crate::consultations::queries::invitations_of(conn, m.id)?.iter().map(|i| i.0).collect();
-    service::attendance(conn, &cppcc, m.id, &Attendance { attended_invitation_ids: invitations })?;
-    act(conn, Action::Conclude, Some("与会居民、物业一致认为垃圾房需密闭化改造；费用由维修资金和街道补助分担。"))?;
-    let item = crate::consultations::queries::agenda(conn, m.id)?.first().map(|a| a.0).ok_or_else(|| ApiError::internal("demo agenda"))?;
+    let invitations: Vec<i64> = crate::consultations::queries::invitations_of(conn, m.id)?
+        .iter()
+        .map(|i| i.0)
+        .collect();
+    service::attendance(
+        conn,
+        &cppcc,
+        m.id,
+        &Attendance {
+            attended_invitation_ids: invitations,
+        },
+    )?;
+    act(
+        conn,
+        Action::Conclude,
+        Some("与会居民、物业一致认为垃圾房需密闭化改造；费用由维修资金和街道补助分担。"),
+    )?;
+    let item = crate::consultations::queries::agenda(conn, m.id)?
+        .first()
+        .map(|a| a.0)
+        .ok_or_else(|| ApiError::internal("demo agenda"))?;
     service::record_outcome(
         conn,
         &sub,
@@ -747,7 +804,12 @@ fn held_micro_consultation(conn: &mut DbConn, settings: &Settings, community: i6
 }
 
 /// A courtyard meeting 院坝协商 next week on `topic`, scheduled, with invitations.
-fn upcoming_courtyard_meeting(conn: &mut DbConn, settings: &Settings, community: i64, topic: i64) -> ApiResult<()> {
+fn upcoming_courtyard_meeting(
+    conn: &mut DbConn,
+    settings: &Settings,
+    community: i64,
+    topic: i64,
+) -> ApiResult<()> {
     use crate::consultations::model::*;
     use crate::consultations::rules::{Action, Category, Format, Kind, Response};
     use crate::consultations::service;
@@ -769,19 +831,47 @@ fn upcoming_courtyard_meeting(conn: &mut DbConn, settings: &Settings, community:
             from_topic_id: Some(topic),
         },
     )?;
-    service::invite(conn, &staff, m.id, &NewInvitation { user_id: Some(resident.user_id), organization_id: None, category: Category::ResidentRep })?;
+    service::invite(
+        conn,
+        &staff,
+        m.id,
+        &NewInvitation {
+            user_id: Some(resident.user_id),
+            organization_id: None,
+            category: Category::ResidentRep,
+        },
+    )?;
     service::rsvp(conn, &resident, m.id, Response::Tentative)?;
     let version = crate::consultations::queries::consultation(conn, m.id)?.version;
-    service::transition(conn, settings, &staff, m.id, &ConsultationTransition { action: Action::Schedule, expected_version: version, minutes: None, reason: None })?;
+    service::transition(
+        conn,
+        settings,
+        &staff,
+        m.id,
+        &ConsultationTransition {
+            action: Action::Schedule,
+            expected_version: version,
+            minutes: None,
+            reason: None,
+        },
+    )?;
     Ok(())
 }
 
 /// `days` from today at `hour`:00 in the installation's time zone, as UTC.
 fn local_at(settings: &Settings, days: i64, hour: u32) -> ApiResult<chrono::DateTime<chrono::Utc>> {
     use chrono::TimeZone;
-    let tz: chrono_tz::Tz = settings.locale.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    let day = (chrono::Utc::now() + chrono::Duration::days(days)).with_timezone(&tz).date_naive();
-    let local = day.and_hms_opt(hour, 0, 0).ok_or_else(|| ApiError::internal("demo time"))?;
+    let tz: chrono_tz::Tz = settings
+        .locale
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let day = (chrono::Utc::now() + chrono::Duration::days(days))
+        .with_timezone(&tz)
+        .date_naive();
+    let local = day
+        .and_hms_opt(hour, 0, 0)
+        .ok_or_else(|| ApiError::internal("demo time"))?;
     tz.from_local_datetime(&local)
         .earliest()
         .map(|t| t.with_timezone(&chrono::Utc))

@@ -237,31 +237,72 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
             "This Idempotency-Key was used for a different request",
         ),
         "consultation.not_found" => ("协商会不存在", "Consultation not found"),
-        "consultation.invalid_transition" => ("协商会当前状态不能执行此操作", "This action is not possible in the meeting's current status"),
-        "consultation.minutes_required" => ("结束会议须填写会议纪要", "Minutes are required to conclude"),
+        "consultation.invalid_transition" => (
+            "协商会当前状态不能执行此操作",
+            "This action is not possible in the meeting's current status",
+        ),
+        "consultation.minutes_required" => {
+            ("结束会议须填写会议纪要", "Minutes are required to conclude")
+        }
         "consultation.reason_required" => ("取消会议须说明理由", "A reason is required to cancel"),
         "consultation.time_required" => ("请设置会议时间", "The meeting needs a start and an end"),
-        "consultation.venue_required" => ("线下会议须有地点，线上会议须有链接", "An in-person meeting needs a venue and an online one a link"),
+        "consultation.venue_required" => (
+            "线下会议须有地点，线上会议须有链接",
+            "An in-person meeting needs a venue and an online one a link",
+        ),
         "consultation.invalid_time" => ("会议时间无效", "The meeting time is invalid"),
-        "consultation.agenda_overrun" => ("议程总时长超出会议时间", "The agenda does not fit the meeting"),
-        "consultation.clash" => ("时间冲突：召集人、受邀人或会场已被占用", "Double booking: the convener, an invitee or the venue is taken"),
-        "consultation.stale_version" => ("协商会已被他人更新，请刷新后重试", "The meeting changed in the meantime; reload and retry"),
-        "consultation.not_editable" => ("会议已开始或结束，不能修改", "The meeting has started or ended and cannot be changed"),
-        "consultation.invalid_topic" => ("议题须已纳入议事目录并属于本会议所在地", "The topic must be in the catalog and within the meeting's place"),
-        "consultation.invalid_order" => ("须按新顺序列出全部议程", "List every agenda item exactly once"),
+        "consultation.agenda_overrun" => (
+            "议程总时长超出会议时间",
+            "The agenda does not fit the meeting",
+        ),
+        "consultation.clash" => (
+            "时间冲突：召集人、受邀人或会场已被占用",
+            "Double booking: the convener, an invitee or the venue is taken",
+        ),
+        "consultation.stale_version" => (
+            "协商会已被他人更新，请刷新后重试",
+            "The meeting changed in the meantime; reload and retry",
+        ),
+        "consultation.not_editable" => (
+            "会议已开始或结束，不能修改",
+            "The meeting has started or ended and cannot be changed",
+        ),
+        "consultation.invalid_topic" => (
+            "议题须已纳入议事目录并属于本会议所在地",
+            "The topic must be in the catalog and within the meeting's place",
+        ),
+        "consultation.invalid_order" => (
+            "须按新顺序列出全部议程",
+            "List every agenda item exactly once",
+        ),
         "consultation.not_started" => ("会议尚未开始", "The meeting has not started"),
         "consultation.not_concluded" => ("会议尚未结束", "The meeting has not concluded"),
-        "invitation.invitee_required" => ("请指定一位用户或一个单位", "Invite a user or an organisation"),
+        "invitation.invitee_required" => (
+            "请指定一位用户或一个单位",
+            "Invite a user or an organisation",
+        ),
         "invitation.duplicate" => ("已邀请", "Already invited"),
         "invitation.not_invited" => ("您未受邀参加此会议", "You are not invited to this meeting"),
         "invitation.not_found" => ("邀请不存在", "Invitation not found"),
         "agenda_item.not_found" => ("议程不存在", "Agenda item not found"),
-        "outcome.exists" => ("该议程已有协商结果", "This agenda item already has an outcome"),
-        "outcome.task_needs_topic" => ("该议程没有关联议题，不能生成任务", "The agenda item has no topic to add a task to"),
+        "outcome.exists" => (
+            "该议程已有协商结果",
+            "This agenda item already has an outcome",
+        ),
+        "outcome.task_needs_topic" => (
+            "该议程没有关联议题，不能生成任务",
+            "The agenda item has no topic to add a task to",
+        ),
         "outcome.not_found" => ("协商结果不存在", "Outcome not found"),
         "proposal.not_found" => ("提案不存在", "Proposal not found"),
-        "proposal.invalid_transition" => ("提案当前状态不能执行此操作", "This step is not possible for the proposal now"),
-        "minutes.not_an_attendee" => ("只有参会人员可以确认纪要", "Only attendees sign off the minutes"),
+        "proposal.invalid_transition" => (
+            "提案当前状态不能执行此操作",
+            "This step is not possible for the proposal now",
+        ),
+        "minutes.not_an_attendee" => (
+            "只有参会人员可以确认纪要",
+            "Only attendees sign off the minutes",
+        ),
         "minutes.signoff_closed" => ("纪要确认期已过", "The sign-off period is over"),
         "minutes.already_signed" => ("您已确认或提出异议", "You have already signed off"),
         "calendar.no_feed" => ("尚未创建日历订阅", "No calendar feed exists"),

@@ -65,8 +65,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        // serde reports some wrong types (a number where a unit enum variant belongs) as
+        // syntax errors; a body that is valid JSON is never "malformed".
+        let well_formed = serde_json::from_slice::<serde_json::Value>(bytes).is_ok();
         let code = match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+                if !well_formed =>
+            {
                 "request.malformed_json"
             }
             _ if inner.to_string().starts_with("missing field") => "request.missing_field",

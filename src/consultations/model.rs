@@ -49,7 +49,8 @@ pub struct NewConsultation {
     pub online_url: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    /// An escalated topic of the place: it becomes the first agenda item.
+    /// A catalog topic of the place (typically one from the escalation queue): it becomes
+    /// the first agenda item.
     pub from_topic_id: Option<i64>,
 }
 

@@ -127,6 +127,17 @@ fn normalized_venue(v: &Option<String>) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// Serialises every clash check and the write that follows it (PostgreSQL: a transaction
+/// advisory lock; SQLite write transactions are serial already), so two meetings scheduled at
+/// the same instant cannot both take the same person or room.
+fn lock_scheduling(conn: &mut DbConn) -> ApiResult<()> {
+    if let crate::db::DbConn::Postgres(pg) = conn {
+        use diesel::connection::SimpleConnection;
+        pg.batch_execute("SELECT pg_advisory_xact_lock(7391002)")?;
+    }
+    Ok(())
+}
+
 /// 409 naming the clashing meeting when the convener, an invited user whose answer books
 /// their time, or the venue is taken in the meeting's interval.
 fn check_clashes(
@@ -136,6 +147,7 @@ fn check_clashes(
     ends: NaiveDateTime,
     venue: &Option<String>,
 ) -> ApiResult<()> {
+    lock_scheduling(conn)?;
     let mut people = vec![c.convener_id];
     for inv in q::invitations_of(conn, c.id)? {
         if let (Some(user), Some(resp)) = (inv.1, Response::parse(&inv.4))
@@ -159,7 +171,9 @@ fn check_clashes(
     }
     if let Some(v) = normalized_venue(venue) {
         for other in q::busy_between(conn, starts, ends, Some(c.id))? {
-            if normalized_venue(&other.venue).as_deref() == Some(v.as_str())
+            // Venue names are local (each community has its 议事厅): same place, same name.
+            if other.place_id == c.place_id
+                && normalized_venue(&other.venue).as_deref() == Some(v.as_str())
                 && other.format != "online"
             {
                 return Err(ApiError::Conflict {
@@ -170,6 +184,21 @@ fn check_clashes(
         }
     }
     Ok(())
+}
+
+/// 409 naming the clashing meeting when `user` is booked elsewhere during `c`.
+fn require_free(conn: &mut DbConn, user: i64, c: &ConsultationRow) -> ApiResult<()> {
+    lock_scheduling(conn)?;
+    match q::user_busy(conn, user, c.starts_at, c.ends_at, Some(c.id))?.first() {
+        Some(other) => Err(ApiError::Conflict {
+            code: "consultation.clash",
+            detail: Some(format!(
+                "user {user} is booked in consultation {} at that time",
+                other.id
+            )),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Appends an event to the timeline of every topic on the meeting's agenda.
@@ -363,7 +392,14 @@ pub fn transition(
                 Format::Hybrid => has_venue && has_link,
             },
         };
-        let next = rules::apply(status_of(&c), req.action, &facts).map_err(refused)?;
+        let next = rules::apply(status_of(&c), req.action, &facts).map_err(|r| match r {
+            Refusal::VenueRequired
+                if format == Format::Online || (format == Format::Hybrid && has_venue) =>
+            {
+                ApiError::invalid("online_url", r.code(), "an online meeting needs a link")
+            }
+            other => refused(other),
+        })?;
         let mut warnings = Vec::new();
         if req.action == Action::Schedule {
             check_clashes(conn, &c, c.starts_at, c.ends_at, &c.venue)?;
@@ -544,16 +580,8 @@ pub fn invite(conn: &mut DbConn, caller: &Caller, id: i64, req: &NewInvitation) 
                 detail: Some("already invited".into()),
             });
         }
-        if let (Status::Scheduled, Some(u)) = (status_of(&c), req.user_id)
-            && let Some(other) = q::user_busy(conn, u, c.starts_at, c.ends_at, Some(c.id))?.first()
-        {
-            return Err(ApiError::Conflict {
-                code: "consultation.clash",
-                detail: Some(format!(
-                    "user {u} is booked in consultation {} at that time",
-                    other.id
-                )),
-            });
+        if let (Status::Scheduled, Some(u)) = (status_of(&c), req.user_id) {
+            require_free(conn, u, &c)?;
         }
         q::invite(
             conn,
@@ -601,6 +629,9 @@ pub fn rsvp(conn: &mut DbConn, caller: &Caller, id: i64, response: Response) -> 
             ));
         }
         let inv = my_invitation(conn, caller, &c, &place)?;
+        if status_of(&c) == Status::Scheduled && rules::books_time(response) {
+            require_free(conn, caller.user_id, &c)?;
+        }
         q::respond(conn, inv, response.as_str())
     })
 }
@@ -697,6 +728,11 @@ pub fn record_outcome(
                         ApiError::Conflict { code, detail } => {
                             ApiError::invalid(field("kind"), code, detail.unwrap_or_default())
                         }
+                        ApiError::Invalid {
+                            code,
+                            field: inner,
+                            detail,
+                        } => ApiError::invalid(field(&inner), code, detail),
                         other => other,
                     })?;
                     q::insert_follow_up(
@@ -751,9 +787,16 @@ pub fn sign_off(
 ) -> ApiResult<()> {
     db::write_tx(conn, |conn| {
         let c = q::consultation(conn, id)?;
-        let attended = q::invitations_of(conn, id)?
+        let orgs: Vec<i64> = caller
+            .grants
             .iter()
-            .any(|i| i.1 == Some(caller.user_id) && i.5);
+            .filter(|g| matches!(g.role, Role::PropertyFirm | Role::Department))
+            .filter_map(|g| g.organization_id)
+            .collect();
+        // Attended in person, or for an organisation whose attendance was recorded.
+        let attended = q::invitations_of(conn, id)?.iter().any(|i| {
+            i.5 && (i.1 == Some(caller.user_id) || i.2.is_some_and(|o| orgs.contains(&o)))
+        });
         if !attended {
             return Err(ApiError::Forbidden("minutes.not_an_attendee"));
         }
