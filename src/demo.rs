@@ -722,6 +722,7 @@ fn held_micro_consultation(
     for r in &residents {
         service::invite(
             conn,
+            settings,
             &cppcc,
             m.id,
             &NewInvitation {
@@ -735,6 +736,7 @@ fn held_micro_consultation(
     if let Some(f) = firm {
         service::invite(
             conn,
+            settings,
             &cppcc,
             m.id,
             &NewInvitation {
@@ -833,6 +835,7 @@ fn upcoming_courtyard_meeting(
     )?;
     service::invite(
         conn,
+        settings,
         &staff,
         m.id,
         &NewInvitation {

@@ -123,6 +123,45 @@ print(json.dumps([str(cal.get('METHOD')), events]))
     (method, events)
 }
 
+/// The iCalendar parts of the mails sent to `to`, oldest first (decoded).
+async fn mailed_calendars(app: &TestApp, to: &str, at_least: usize) -> Vec<String> {
+    use base64::Engine;
+    for _ in 0..200 {
+        let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&app.mail_dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let raw = std::fs::read_to_string(e.path()).ok()?;
+                if !raw.contains(&format!("To: {to}")) {
+                    return None;
+                }
+                let at = raw.find("Content-Type: text/calendar")?;
+                let part = &raw[at..];
+                let (head, body) = part.split_once("\r\n\r\n")?;
+                let body = body.split("\r\n--").next()?;
+                let text = if head.contains("Content-Transfer-Encoding: base64") {
+                    let compact: String = body.split_whitespace().collect();
+                    String::from_utf8(
+                        base64::engine::general_purpose::STANDARD
+                            .decode(compact)
+                            .ok()?,
+                    )
+                    .ok()?
+                } else {
+                    body.to_string()
+                };
+                Some((e.metadata().ok()?.modified().ok()?, text))
+            })
+            .collect();
+        if found.len() >= at_least {
+            found.sort_by_key(|(t, _)| *t);
+            return found.into_iter().map(|(_, t)| t).collect();
+        }
+        actix_rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no {at_least} calendar mail(s) to {to}");
+}
+
 struct Cast {
     cppcc: String,
     staff: String,
@@ -370,6 +409,12 @@ async fn a_cppcc_member_takes_an_escalated_topic_to_a_micro_consultation() {
     assert_eq!(scheduled.status, StatusCode::OK, "{:?}", scheduled.body);
     assert_eq!(scheduled.body["status"], "scheduled");
     assert_eq!(scheduled.body["warnings"], json!([]));
+    // Invitees are mailed an iCalendar REQUEST.
+    let invite_ics = mailed_calendars(&app, "r1@example.com", 1).await;
+    let (method, events) = parse_ics(&invite_ics[0]);
+    assert_eq!(method, "REQUEST");
+    assert!(events[0].0.starts_with(&format!("consultation-{mid}@")));
+    assert!(invite_ics[0].contains("ORGANIZER:mailto:cppcc@example.com"));
 
     // A second meeting that would double-book the accepted resident is refused with the
     // first meeting's id.
@@ -486,6 +531,13 @@ async fn a_cppcc_member_takes_an_escalated_topic_to_a_micro_consultation() {
     assert_eq!(events2[0].0, uid, "UID is stable");
     assert!(events2[0].1 > seq, "SEQUENCE rises on a move");
     assert_eq!(events2[0].3, monday_at(14, 0).to_rfc3339());
+    // The move is mailed as an update with the higher SEQUENCE.
+    let mailed = mailed_calendars(&app, "r1@example.com", 2).await;
+    let (_, update) = parse_ics(mailed.last().unwrap());
+    assert_eq!(
+        (update[0].0.as_str(), update[0].1),
+        (uid.as_str(), events2[0].1)
+    );
 
     // The meeting is held: attendance, conclusion with minutes.
     let m = app
@@ -953,5 +1005,22 @@ async fn scheduling_edges_rsvp_venues_links_and_organisation_sign_off() {
         )
         .await;
     assert_eq!(signed.status, StatusCode::OK, "{:?}", signed.body);
+
+    // Cancelling a scheduled meeting mails its invitees a CANCEL (after the two REQUESTs
+    // r1 got: the late invitation to `a` and the scheduling of `other`).
+    let other = app
+        .get(
+            &format!("/api/v1/consultations/{}", other["id"]),
+            Some(&c.cppcc),
+        )
+        .await
+        .body;
+    let cancelled = meeting_act(&app, &c.cppcc, &other, "cancel", json!({"reason": "改期"})).await;
+    assert_eq!(cancelled.status, StatusCode::OK);
+    let mails = mailed_calendars(&app, "r1@example.com", 3).await;
+    let methods: Vec<String> = mails.iter().map(|m| parse_ics(m).0).collect();
+    assert_eq!(methods, vec!["REQUEST", "REQUEST", "CANCEL"]);
+    let (_, events) = parse_ics(&mails[2]);
+    assert_eq!(events[0].2, "CANCELLED");
     app.stop().await;
 }

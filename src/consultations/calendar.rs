@@ -52,6 +52,25 @@ pub fn single(c: &ConsultationRow, host: &str, agenda: &[String]) -> String {
     cal.done().to_string()
 }
 
+/// The calendar mailed with an invitation, update (METHOD:REQUEST) or cancellation
+/// (METHOD:CANCEL, STATUS:CANCELLED), with the organiser's address (RFC 5546).
+pub fn mailed(c: &ConsultationRow, host: &str, agenda: &[String], organizer_email: &str) -> String {
+    let mut cal = Calendar::new();
+    cal.name("议事 Yishi");
+    cal.append_property((
+        "METHOD",
+        if c.status == "cancelled" {
+            "CANCEL"
+        } else {
+            "REQUEST"
+        },
+    ));
+    let mut e = event(c, host, agenda);
+    e.add_property("ORGANIZER", format!("mailto:{organizer_email}"));
+    cal.push(e.done());
+    cal.done().to_string()
+}
+
 /// A user's feed of meetings.
 pub fn feed(meetings: &[ConsultationRow], host: &str) -> String {
     let mut cal = Calendar::new();

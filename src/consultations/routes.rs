@@ -17,7 +17,11 @@ use crate::places::queries as places;
 use crate::state::AppState;
 
 fn host(state: &AppState) -> String {
-    let url = &state.settings.server.public_url;
+    host_of(&state.settings.server.public_url)
+}
+
+/// The host part of the public URL, for calendar UIDs.
+pub fn host_of(url: &str) -> String {
     url.split("://")
         .nth(1)
         .unwrap_or(url)
@@ -158,10 +162,11 @@ pub async fn update(
     let id = id.into_inner();
     let st = state.clone();
     let out = db::run(&state.pool, move |conn| {
-        let c = service::update(conn, &caller, id, &body)?;
+        let c = service::update(conn, &st.settings, &caller, id, &body)?;
         service::out(conn, &st.settings, &c)
     })
     .await?;
+    state.mail_wakeup.notify_one();
     Ok(web::Json(out))
 }
 
@@ -186,6 +191,7 @@ pub async fn transition(
         })
     })
     .await?;
+    state.mail_wakeup.notify_one();
     Ok(web::Json(out))
 }
 
@@ -316,14 +322,16 @@ pub async fn invite(
     Body(body): Body<NewInvitation>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    let st = state.clone();
     let inv = db::run(&state.pool, move |conn| {
-        let inv = service::invite(conn, &caller, id, &body)?;
+        let inv = service::invite(conn, &st.settings, &caller, id, &body)?;
         invitation_out(q::invitations_of(conn, id)?)
             .into_iter()
             .find(|i| i.id == inv)
             .ok_or(ApiError::NotFound("invitation.not_found"))
     })
     .await?;
+    state.mail_wakeup.notify_one();
     Ok(HttpResponse::Created().json(inv))
 }
 

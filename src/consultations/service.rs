@@ -201,6 +201,105 @@ fn require_free(conn: &mut DbConn, user: i64, c: &ConsultationRow) -> ApiResult<
     }
 }
 
+/// Which mail a meeting change sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mailing {
+    Invitation,
+    Update,
+    Cancellation,
+}
+
+/// The addresses a meeting mail goes to: the convener and every invitee who has not declined
+/// (for an organisation, its users), or only the invitation `only`.
+fn recipients(conn: &mut DbConn, c: &ConsultationRow, only: Option<i64>) -> ApiResult<Vec<String>> {
+    use crate::db::schema::{role_grants, users};
+    use diesel::prelude::*;
+    let mut user_ids = if only.is_none() {
+        vec![c.convener_id]
+    } else {
+        Vec::new()
+    };
+    let mut orgs = Vec::new();
+    for inv in q::invitations_of(conn, c.id)? {
+        if inv.4 == "declined" || only.is_some_and(|o| o != inv.0) {
+            continue;
+        }
+        user_ids.extend(inv.1);
+        orgs.extend(inv.2);
+    }
+    if !orgs.is_empty() {
+        let members: Vec<i64> = role_grants::table
+            .filter(role_grants::organization_id.eq_any(&orgs))
+            .filter(role_grants::role.eq_any(["property_firm", "department"]))
+            .select(role_grants::user_id)
+            .load(conn)?;
+        user_ids.extend(members);
+    }
+    let mut emails: Vec<String> = users::table
+        .filter(users::id.eq_any(&user_ids))
+        .filter(users::disabled.eq(false))
+        .select(users::email)
+        .load(conn)?;
+    emails.sort();
+    emails.dedup();
+    Ok(emails)
+}
+
+/// Queues the invitation, update or cancellation mail, with its iCalendar part, for the
+/// meeting's participants (or one invitation's).
+fn mail_participants(
+    conn: &mut DbConn,
+    settings: &Settings,
+    c: &ConsultationRow,
+    mailing: Mailing,
+    only: Option<i64>,
+) -> ApiResult<()> {
+    use crate::notifications::{outbox, templates::Template};
+    let tz: chrono_tz::Tz = settings
+        .locale
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let when = format!(
+        "{}–{} ({})",
+        c.starts_at
+            .and_utc()
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M"),
+        c.ends_at.and_utc().with_timezone(&tz).format("%H:%M"),
+        settings.locale.time_zone
+    );
+    let venue = [c.venue.as_deref(), c.online_url.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let template = match mailing {
+        Mailing::Invitation => Template::MeetingInvitation,
+        Mailing::Update => Template::MeetingUpdate,
+        Mailing::Cancellation => Template::MeetingCancelled,
+    };
+    let mail = template.render(&[
+        ("title", &c.title),
+        ("when", &when),
+        ("venue", &venue),
+        ("reason", c.cancel_reason.as_deref().unwrap_or("")),
+    ]);
+    let host = super::routes::host_of(&settings.server.public_url);
+    let organizer = crate::accounts::queries::user_by_id(conn, c.convener_id)?
+        .map(|u| u.email)
+        .unwrap_or_default();
+    let agenda: Vec<String> = q::agenda(conn, c.id)?
+        .iter()
+        .map(|a| format!("{}. {} ({} min)", a.1, a.2, a.5))
+        .collect();
+    let ics = super::calendar::mailed(c, &host, &agenda, &organizer);
+    for to in recipients(conn, c, only)? {
+        outbox::enqueue_with_ics(conn, &to, &mail, Some(&ics))?;
+    }
+    Ok(())
+}
+
 /// Appends an event to the timeline of every topic on the meeting's agenda.
 fn tell_topics(
     conn: &mut DbConn,
@@ -294,6 +393,7 @@ pub fn create(
 /// bumps the calendar SEQUENCE.
 pub fn update(
     conn: &mut DbConn,
+    settings: &Settings,
     caller: &Caller,
     id: i64,
     req: &ConsultationPatch,
@@ -351,6 +451,7 @@ pub fn update(
         if status == Status::Scheduled && moved {
             let c = q::consultation(conn, id)?;
             tell_topics(conn, &c, "meeting_moved", caller.user_id, None)?;
+            mail_participants(conn, settings, &c, Mailing::Update, None)?;
         }
         q::consultation(conn, id)
     })
@@ -392,6 +493,7 @@ pub fn transition(
                 Format::Hybrid => has_venue && has_link,
             },
         };
+        let was_announced = matches!(status_of(&c), Status::Scheduled | Status::InProgress);
         let next = rules::apply(status_of(&c), req.action, &facts).map_err(|r| match r {
             Refusal::VenueRequired
                 if format == Format::Online || (format == Format::Hybrid && has_venue) =>
@@ -456,6 +558,13 @@ pub fn transition(
             Action::Cancel => "meeting_cancelled",
         };
         tell_topics(conn, &c, kind, caller.user_id, req.reason.as_deref())?;
+        match req.action {
+            Action::Schedule => mail_participants(conn, settings, &c, Mailing::Invitation, None)?,
+            Action::Cancel if was_announced => {
+                mail_participants(conn, settings, &c, Mailing::Cancellation, None)?
+            }
+            _ => {}
+        }
         Ok((c, warnings))
     })
 }
@@ -538,7 +647,13 @@ pub fn reorder(conn: &mut DbConn, caller: &Caller, id: i64, req: &Reorder) -> Ap
 }
 
 /// Invites a user or an organisation in a participant category.
-pub fn invite(conn: &mut DbConn, caller: &Caller, id: i64, req: &NewInvitation) -> ApiResult<i64> {
+pub fn invite(
+    conn: &mut DbConn,
+    settings: &Settings,
+    caller: &Caller,
+    id: i64,
+    req: &NewInvitation,
+) -> ApiResult<i64> {
     db::write_tx(conn, |conn| {
         let (c, place) = meeting_at(conn, id)?;
         require_manager(caller, &c, &place)?;
@@ -583,13 +698,17 @@ pub fn invite(conn: &mut DbConn, caller: &Caller, id: i64, req: &NewInvitation) 
         if let (Status::Scheduled, Some(u)) = (status_of(&c), req.user_id) {
             require_free(conn, u, &c)?;
         }
-        q::invite(
+        let invitation = q::invite(
             conn,
             id,
             req.user_id,
             req.organization_id,
             req.category.as_str(),
-        )
+        )?;
+        if status_of(&c) == Status::Scheduled {
+            mail_participants(conn, settings, &c, Mailing::Invitation, Some(invitation))?;
+        }
+        Ok(invitation)
     })
 }
 

@@ -111,6 +111,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        ics -> Nullable<Text>,
     }
 }
 

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use actix_web::web;
-use lettre::message::SinglePart;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{FileTransport, SmtpTransport, Transport};
@@ -72,16 +72,31 @@ impl Mailer {
             .to_addr
             .parse()
             .map_err(|e| permanent(format!("to: {e}")))?;
-        let body = SinglePart::builder()
+        let text = SinglePart::builder()
             .header(ContentType::TEXT_PLAIN)
             .header(ContentTransferEncoding::Base64)
             .body(mail.body_text.clone());
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(from)
             .to(to)
-            .subject(mail.subject.clone())
-            .singlepart(body)
-            .map_err(|e| permanent(format!("build: {e}")))?;
+            .subject(mail.subject.clone());
+        let message = match &mail.ics {
+            None => builder.singlepart(text),
+            Some(ics) => {
+                let method = if ics.contains("METHOD:CANCEL") {
+                    "CANCEL"
+                } else {
+                    "REQUEST"
+                };
+                let calendar =
+                    ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                        .map_err(|e| permanent(format!("content type: {e}")))?;
+                builder.multipart(MultiPart::mixed().singlepart(text).singlepart(
+                    Attachment::new("invite.ics".to_string()).body(ics.clone(), calendar),
+                ))
+            }
+        }
+        .map_err(|e| permanent(format!("build: {e}")))?;
         let transient = |message: String| SendError {
             message,
             permanent: false,

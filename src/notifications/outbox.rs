@@ -20,10 +20,22 @@ pub struct OutgoingMail {
     pub subject: String,
     pub body_text: String,
     pub attempts: i32,
+    /// An iCalendar part to attach (meeting invitations, updates, cancellations).
+    pub ics: Option<String>,
 }
 
 /// Queues a mail; call inside the transaction that makes it necessary.
 pub fn enqueue(conn: &mut DbConn, to: &str, mail: &Rendered) -> ApiResult<i64> {
+    enqueue_with_ics(conn, to, mail, None)
+}
+
+/// Queues a mail with an iCalendar part.
+pub fn enqueue_with_ics(
+    conn: &mut DbConn,
+    to: &str,
+    mail: &Rendered,
+    ics: Option<&str>,
+) -> ApiResult<i64> {
     let now = db::now();
     let id = diesel::insert_into(outbox::table)
         .values((
@@ -35,6 +47,7 @@ pub fn enqueue(conn: &mut DbConn, to: &str, mail: &Rendered) -> ApiResult<i64> {
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
+            outbox::ics.eq(ics),
         ))
         .returning(outbox::id)
         .get_result(conn)?;
@@ -73,6 +86,7 @@ pub fn claim_due(conn: &mut DbConn, limit: i64) -> ApiResult<Vec<OutgoingMail>> 
                 outbox::subject,
                 outbox::body_text,
                 outbox::attempts,
+                outbox::ics,
             ))
             .order(outbox::id)
             .load(conn)?)

@@ -15,6 +15,9 @@ pub enum Template {
     VerifyEmail,
     PasswordReset,
     AlreadyRegistered,
+    MeetingInvitation,
+    MeetingUpdate,
+    MeetingCancelled,
 }
 
 impl Template {
@@ -28,6 +31,18 @@ impl Template {
             Template::AlreadyRegistered => (
                 "already_registered",
                 include_str!("templates/already_registered.txt"),
+            ),
+            Template::MeetingInvitation => (
+                "meeting_invitation",
+                include_str!("templates/meeting_invitation.txt"),
+            ),
+            Template::MeetingUpdate => (
+                "meeting_update",
+                include_str!("templates/meeting_update.txt"),
+            ),
+            Template::MeetingCancelled => (
+                "meeting_cancelled",
+                include_str!("templates/meeting_cancelled.txt"),
             ),
         }
     }

@@ -1,3 +1,4 @@
+ALTER TABLE outbox DROP COLUMN ics;
 DROP TABLE calendar_tokens;
 DROP TABLE minutes_signoffs;
 DROP TABLE follow_ups;

@@ -101,3 +101,6 @@ CREATE TABLE calendar_tokens (
     token_hash TEXT NOT NULL UNIQUE,
     created_at TIMESTAMP NOT NULL
 );
+
+-- Invitations, updates and cancellations carry an iCalendar part (METHOD REQUEST or CANCEL).
+ALTER TABLE outbox ADD COLUMN ics TEXT;
