@@ -17,3 +17,4 @@ pub mod public;
 pub mod server;
 pub mod state;
 pub mod topics;
+pub mod wire;

@@ -1,54 +1,20 @@
 //! The roles of DOMAIN.md and the pure rules for where a grant holds.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// A role, granted at a place (and for property firms and departments, for an organisation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Resident,
-    GridWorker,
-    CommunityStaff,
-    SubdistrictStaff,
-    CppccMember,
-    PropertyFirm,
-    Department,
-    Admin,
+crate::wire_enum! {
+    /// A role, granted at a place (and for property firms and departments, for an organisation).
+    pub enum Role {
+        Resident = "resident",
+        GridWorker = "grid_worker",
+        CommunityStaff = "community_staff",
+        SubdistrictStaff = "subdistrict_staff",
+        CppccMember = "cppcc_member",
+        PropertyFirm = "property_firm",
+        Department = "department",
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    /// Every role, in the order of DOMAIN.md.
-    pub const ALL: [Role; 8] = [
-        Role::Resident,
-        Role::GridWorker,
-        Role::CommunityStaff,
-        Role::SubdistrictStaff,
-        Role::CppccMember,
-        Role::PropertyFirm,
-        Role::Department,
-        Role::Admin,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Resident => "resident",
-            Role::GridWorker => "grid_worker",
-            Role::CommunityStaff => "community_staff",
-            Role::SubdistrictStaff => "subdistrict_staff",
-            Role::CppccMember => "cppcc_member",
-            Role::PropertyFirm => "property_firm",
-            Role::Department => "department",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// The organisation kind a grant of this role must name, if any.
     pub fn organization_kind(self) -> Option<&'static str> {
         match self {

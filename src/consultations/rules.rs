@@ -5,66 +5,33 @@
 //! so every rule can be tested exhaustively here.
 
 use chrono::{Datelike, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Weekday};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::auth::Role;
 
-/// The kind of meeting, as seen in the reports of DOMAIN.md ("Meetings"); drives which
-/// participant categories are required and whether the outcome satisfies the `major` rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// 微协商: small, in a community, often convened by a CPPCC member.
-    MicroConsultation,
-    /// 院坝协商: courtyard meeting.
-    Courtyard,
-    /// 意见征询会: opinion-solicitation meeting.
-    OpinionSolicitation,
-    /// 听证会: hearing.
-    Hearing,
-    /// 对口协商: counterpart consultation.
-    Counterpart,
-    /// 界别协商: sector consultation.
-    Sector,
-    /// 政情通报会: government briefing.
-    Briefing,
-    /// 调研: field research visit.
-    ResearchVisit,
+crate::wire_enum! {
+    /// The kind of meeting, as seen in the reports of DOMAIN.md ("Meetings"); drives which
+    /// participant categories are required and whether the outcome satisfies the `major` rule.
+    pub enum Kind {
+        /// 微协商: small, in a community, often convened by a CPPCC member.
+        MicroConsultation = "micro_consultation",
+        /// 院坝协商: courtyard meeting.
+        Courtyard = "courtyard",
+        /// 意见征询会: opinion-solicitation meeting.
+        OpinionSolicitation = "opinion_solicitation",
+        /// 听证会: hearing.
+        Hearing = "hearing",
+        /// 对口协商: counterpart consultation.
+        Counterpart = "counterpart",
+        /// 界别协商: sector consultation.
+        Sector = "sector",
+        /// 政情通报会: government briefing.
+        Briefing = "briefing",
+        /// 调研: field research visit.
+        ResearchVisit = "research_visit",
+    }
 }
 
 impl Kind {
-    /// Every kind, in the order of SPEC.md.
-    pub const ALL: [Kind; 8] = [
-        Kind::MicroConsultation,
-        Kind::Courtyard,
-        Kind::OpinionSolicitation,
-        Kind::Hearing,
-        Kind::Counterpart,
-        Kind::Sector,
-        Kind::Briefing,
-        Kind::ResearchVisit,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::MicroConsultation => "micro_consultation",
-            Kind::Courtyard => "courtyard",
-            Kind::OpinionSolicitation => "opinion_solicitation",
-            Kind::Hearing => "hearing",
-            Kind::Counterpart => "counterpart",
-            Kind::Sector => "sector",
-            Kind::Briefing => "briefing",
-            Kind::ResearchVisit => "research_visit",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
     /// Hearings and opinion solicitations are the meetings whose outcomes let a `major` topic
     /// be decided (the topic workflow's hearing requirement).
     pub fn decides_major(self) -> bool {
@@ -92,33 +59,16 @@ impl Kind {
     }
 }
 
-/// Where a meeting happens; decides whether it needs a venue, an online link, or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    InPerson,
-    Online,
-    Hybrid,
+crate::wire_enum! {
+    /// Where a meeting happens; decides whether it needs a venue, an online link, or both.
+    pub enum Format {
+        InPerson = "in_person",
+        Online = "online",
+        Hybrid = "hybrid",
+    }
 }
 
 impl Format {
-    /// Every format.
-    pub const ALL: [Format; 3] = [Format::InPerson, Format::Online, Format::Hybrid];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::InPerson => "in_person",
-            Format::Online => "online",
-            Format::Hybrid => "hybrid",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
     /// In-person and hybrid meetings need a venue (and can double-book it).
     pub fn needs_venue(self) -> bool {
         matches!(self, Format::InPerson | Format::Hybrid)
@@ -130,259 +80,80 @@ impl Format {
     }
 }
 
-/// Where a meeting is in its life; only the table of [`apply`] moves it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Scheduled,
-    InProgress,
-    Concluded,
-    Cancelled,
-}
-
-impl Status {
-    /// Every status, in workflow order.
-    pub const ALL: [Status; 5] = [
-        Status::Draft,
-        Status::Scheduled,
-        Status::InProgress,
-        Status::Concluded,
-        Status::Cancelled,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Scheduled => "scheduled",
-            Status::InProgress => "in_progress",
-            Status::Concluded => "concluded",
-            Status::Cancelled => "cancelled",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// Where a meeting is in its life; only the table of [`apply`] moves it.
+    pub enum Status {
+        Draft = "draft",
+        Scheduled = "scheduled",
+        InProgress = "in_progress",
+        Concluded = "concluded",
+        Cancelled = "cancelled",
     }
 }
 
-/// A transition request's verb (`POST /consultations/{id}/transitions {action}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = ConsultationAction)]
-pub enum Action {
-    Schedule,
-    Start,
-    Conclude,
-    Cancel,
-}
-
-impl Action {
-    /// Every action, in workflow order.
-    pub const ALL: [Action; 4] = [
-        Action::Schedule,
-        Action::Start,
-        Action::Conclude,
-        Action::Cancel,
-    ];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Schedule => "schedule",
-            Action::Start => "start",
-            Action::Conclude => "conclude",
-            Action::Cancel => "cancel",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// A transition request's verb (`POST /consultations/{id}/transitions {action}`).
+    #[schema(as = ConsultationAction)]
+    pub enum Action {
+        Schedule = "schedule",
+        Start = "start",
+        Conclude = "conclude",
+        Cancel = "cancel",
     }
 }
 
-/// The participant category of an invitation, for balanced participation (界别/身份).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = ParticipantCategory)]
-pub enum Category {
-    ResidentRep,
-    PropertyFirm,
-    OwnersCommittee,
-    CppccMember,
-    NpcDeputy,
-    Department,
-    Expert,
-    RespectedLocal,
-    SocialOrg,
-}
-
-impl Category {
-    /// Every category, in the order of SPEC.md.
-    pub const ALL: [Category; 9] = [
-        Category::ResidentRep,
-        Category::PropertyFirm,
-        Category::OwnersCommittee,
-        Category::CppccMember,
-        Category::NpcDeputy,
-        Category::Department,
-        Category::Expert,
-        Category::RespectedLocal,
-        Category::SocialOrg,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::ResidentRep => "resident_rep",
-            Category::PropertyFirm => "property_firm",
-            Category::OwnersCommittee => "owners_committee",
-            Category::CppccMember => "cppcc_member",
-            Category::NpcDeputy => "npc_deputy",
-            Category::Department => "department",
-            Category::Expert => "expert",
-            Category::RespectedLocal => "respected_local",
-            Category::SocialOrg => "social_org",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// The participant category of an invitation, for balanced participation (界别/身份).
+    #[schema(as = ParticipantCategory)]
+    pub enum Category {
+        ResidentRep = "resident_rep",
+        PropertyFirm = "property_firm",
+        OwnersCommittee = "owners_committee",
+        CppccMember = "cppcc_member",
+        NpcDeputy = "npc_deputy",
+        Department = "department",
+        Expert = "expert",
+        RespectedLocal = "respected_local",
+        SocialOrg = "social_org",
     }
 }
 
-/// An invitee's RSVP; pending until they answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Response {
-    Pending,
-    Accepted,
-    Declined,
-    Tentative,
-}
-
-impl Response {
-    /// Every response.
-    pub const ALL: [Response; 4] = [
-        Response::Pending,
-        Response::Accepted,
-        Response::Declined,
-        Response::Tentative,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Response::Pending => "pending",
-            Response::Accepted => "accepted",
-            Response::Declined => "declined",
-            Response::Tentative => "tentative",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Response> {
-        Response::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// An invitee's RSVP; pending until they answer.
+    pub enum Response {
+        Pending = "pending",
+        Accepted = "accepted",
+        Declined = "declined",
+        Tentative = "tentative",
     }
 }
 
-/// How far an agenda item's outcome was agreed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Consensus {
-    Unanimous,
-    Majority,
-    None,
-}
-
-impl Consensus {
-    /// Every consensus level.
-    pub const ALL: [Consensus; 3] = [Consensus::Unanimous, Consensus::Majority, Consensus::None];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Consensus::Unanimous => "unanimous",
-            Consensus::Majority => "majority",
-            Consensus::None => "none",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Consensus> {
-        Consensus::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// How far an agenda item's outcome was agreed.
+    pub enum Consensus {
+        Unanimous = "unanimous",
+        Majority = "majority",
+        None = "none",
     }
 }
 
-/// What an outcome's follow-up becomes: a plan task of the topic, a CPPCC proposal 提案, or a
-/// public-opinion report 社情民意.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FollowUpKind {
-    Task,
-    Proposal,
-    OpinionReport,
-}
-
-impl FollowUpKind {
-    /// Every follow-up kind.
-    pub const ALL: [FollowUpKind; 3] = [
-        FollowUpKind::Task,
-        FollowUpKind::Proposal,
-        FollowUpKind::OpinionReport,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FollowUpKind::Task => "task",
-            FollowUpKind::Proposal => "proposal",
-            FollowUpKind::OpinionReport => "opinion_report",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<FollowUpKind> {
-        FollowUpKind::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// What an outcome's follow-up becomes: a plan task of the topic, a CPPCC proposal 提案, or a
+    /// public-opinion report 社情民意.
+    pub enum FollowUpKind {
+        Task = "task",
+        Proposal = "proposal",
+        OpinionReport = "opinion_report",
     }
 }
 
-/// Where a proposal (提案/社情民意) drafted from an outcome is; see [`next_proposal_status`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalStatus {
-    Draft,
-    Submitted,
-    Accepted,
-    Answered,
-}
-
-impl ProposalStatus {
-    /// Every proposal status, in lifecycle order.
-    pub const ALL: [ProposalStatus; 4] = [
-        ProposalStatus::Draft,
-        ProposalStatus::Submitted,
-        ProposalStatus::Accepted,
-        ProposalStatus::Answered,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProposalStatus::Draft => "draft",
-            ProposalStatus::Submitted => "submitted",
-            ProposalStatus::Accepted => "accepted",
-            ProposalStatus::Answered => "answered",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<ProposalStatus> {
-        ProposalStatus::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// Where a proposal (提案/社情民意) drafted from an outcome is; see [`next_proposal_status`].
+    pub enum ProposalStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Accepted = "accepted",
+        Answered = "answered",
     }
 }
 
@@ -1550,7 +1321,7 @@ mod tests {
     fn names_round_trip() {
         fn check<T>(all: &[T], as_str: fn(T) -> &'static str, parse: fn(&str) -> Option<T>)
         where
-            T: Copy + PartialEq + std::fmt::Debug + Serialize + serde::de::DeserializeOwned,
+            T: Copy + PartialEq + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned,
         {
             let mut seen = std::collections::HashSet::new();
             for &v in all {

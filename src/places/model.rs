@@ -61,38 +61,13 @@ pub struct PlaceFilter {
     pub cursor: Option<String>,
 }
 
-/// Kinds of organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganizationKind {
-    PropertyFirm,
-    Department,
-    OwnersCommittee,
-    SocialOrg,
-}
-
-impl OrganizationKind {
-    /// Every kind.
-    pub const ALL: [OrganizationKind; 4] = [
-        OrganizationKind::PropertyFirm,
-        OrganizationKind::Department,
-        OrganizationKind::OwnersCommittee,
-        OrganizationKind::SocialOrg,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrganizationKind::PropertyFirm => "property_firm",
-            OrganizationKind::Department => "department",
-            OrganizationKind::OwnersCommittee => "owners_committee",
-            OrganizationKind::SocialOrg => "social_org",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+crate::wire_enum! {
+    /// Kinds of organisation.
+    pub enum OrganizationKind {
+        PropertyFirm = "property_firm",
+        Department = "department",
+        OwnersCommittee = "owners_committee",
+        SocialOrg = "social_org",
     }
 }
 

@@ -1,49 +1,19 @@
 //! Pure rules of the place tree: which kind may sit under which, materialised paths and the
 //! range that selects a subtree.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// Levels of the territorial tree (市 > 区 > 街道 > 社区 > 网格 > 楼栋).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PlaceKind {
-    City,
-    District,
-    Subdistrict,
-    Community,
-    Grid,
-    Building,
+crate::wire_enum! {
+    /// Levels of the territorial tree (市 > 区 > 街道 > 社区 > 网格 > 楼栋).
+    pub enum PlaceKind {
+        City = "city",
+        District = "district",
+        Subdistrict = "subdistrict",
+        Community = "community",
+        Grid = "grid",
+        Building = "building",
+    }
 }
 
 impl PlaceKind {
-    /// Every kind, top down.
-    pub const ALL: [PlaceKind; 6] = [
-        PlaceKind::City,
-        PlaceKind::District,
-        PlaceKind::Subdistrict,
-        PlaceKind::Community,
-        PlaceKind::Grid,
-        PlaceKind::Building,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlaceKind::City => "city",
-            PlaceKind::District => "district",
-            PlaceKind::Subdistrict => "subdistrict",
-            PlaceKind::Community => "community",
-            PlaceKind::Grid => "grid",
-            PlaceKind::Building => "building",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<PlaceKind> {
-        PlaceKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// May a place of this kind sit under `parent` (None = be a root)?
     pub fn fits_under(self, parent: Option<PlaceKind>) -> bool {
         use PlaceKind::*;

@@ -186,32 +186,13 @@ pub struct Resource {
     pub unit: String,
 }
 
-/// Kinds of resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceKind {
-    Funds,
-    Labour,
-    Materials,
-    Venue,
-}
-
-impl ResourceKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::Funds => "funds",
-            ResourceKind::Labour => "labour",
-            ResourceKind::Materials => "materials",
-            ResourceKind::Venue => "venue",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Funds, Self::Labour, Self::Materials, Self::Venue]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+crate::wire_enum! {
+    /// Kinds of resource.
+    pub enum ResourceKind {
+        Funds = "funds",
+        Labour = "labour",
+        Materials = "materials",
+        Venue = "venue",
     }
 }
 
@@ -252,32 +233,13 @@ pub struct PlanOut {
     pub tasks: Vec<TaskOut>,
 }
 
-/// Task states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskStatus {
-    Todo,
-    InProgress,
-    Done,
-    Blocked,
-}
-
-impl TaskStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskStatus::Todo => "todo",
-            TaskStatus::InProgress => "in_progress",
-            TaskStatus::Done => "done",
-            TaskStatus::Blocked => "blocked",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Todo, Self::InProgress, Self::Done, Self::Blocked]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+crate::wire_enum! {
+    /// Task states.
+    pub enum TaskStatus {
+        Todo = "todo",
+        InProgress = "in_progress",
+        Done = "done",
+        Blocked = "blocked",
     }
 }
 
@@ -343,22 +305,12 @@ pub struct NewObjection {
     pub body: String,
 }
 
-/// How staff answer an objection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectionDecision {
-    /// The plan goes back for revision and publication again.
-    Upheld,
-    Dismissed,
-}
-
-impl ObjectionDecision {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectionDecision::Upheld => "upheld",
-            ObjectionDecision::Dismissed => "dismissed",
-        }
+crate::wire_enum! {
+    /// How staff answer an objection.
+    pub enum ObjectionDecision {
+        /// The plan goes back for revision and publication again.
+        Upheld = "upheld",
+        Dismissed = "dismissed",
     }
 }
 

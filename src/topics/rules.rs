@@ -3,258 +3,81 @@
 //! handlers gather the [`Facts`] and turn a [`Refusal`] into a problem response, so the whole
 //! workflow can be tested exhaustively here.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use crate::auth::Role;
 
-/// The step a topic is in: 说 say, 议 discuss, 筹 plan, 办 act, 评 evaluate, or closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Say,
-    Discuss,
-    Plan,
-    Act,
-    Evaluate,
-    Closed,
-}
-
-impl Stage {
-    /// Every stage, in workflow order.
-    pub const ALL: [Stage; 6] = [
-        Stage::Say,
-        Stage::Discuss,
-        Stage::Plan,
-        Stage::Act,
-        Stage::Evaluate,
-        Stage::Closed,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Say => "say",
-            Stage::Discuss => "discuss",
-            Stage::Plan => "plan",
-            Stage::Act => "act",
-            Stage::Evaluate => "evaluate",
-            Stage::Closed => "closed",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// The step a topic is in: 说 say, 议 discuss, 筹 plan, 办 act, 评 evaluate, or closed.
+    pub enum Stage {
+        Say = "say",
+        Discuss = "discuss",
+        Plan = "plan",
+        Act = "act",
+        Evaluate = "evaluate",
+        Closed = "closed",
     }
 }
 
-/// How a closed topic ended; only a closed topic has one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Resolution {
-    Resolved,
-    Rejected,
-    Merged,
-    Withdrawn,
-}
-
-impl Resolution {
-    /// Every resolution.
-    pub const ALL: [Resolution; 4] = [
-        Resolution::Resolved,
-        Resolution::Rejected,
-        Resolution::Merged,
-        Resolution::Withdrawn,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Resolution::Resolved => "resolved",
-            Resolution::Rejected => "rejected",
-            Resolution::Merged => "merged",
-            Resolution::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Resolution> {
-        Resolution::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// How a closed topic ended; only a closed topic has one.
+    pub enum Resolution {
+        Resolved = "resolved",
+        Rejected = "rejected",
+        Merged = "merged",
+        Withdrawn = "withdrawn",
     }
 }
 
-/// A transition request's verb (`POST /topics/{id}/transitions {action}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = TopicAction)]
-pub enum Action {
-    Accept,
-    Reject,
-    Merge,
-    Withdraw,
-    Escalate,
-    Decide,
-    PublishPlan,
-    ApprovePlan,
-    Complete,
-    Close,
-    Rework,
-}
-
-impl Action {
-    /// Every action, in the order of SPEC.md's table.
-    pub const ALL: [Action; 11] = [
-        Action::Accept,
-        Action::Reject,
-        Action::Merge,
-        Action::Withdraw,
-        Action::Escalate,
-        Action::Decide,
-        Action::PublishPlan,
-        Action::ApprovePlan,
-        Action::Complete,
-        Action::Close,
-        Action::Rework,
-    ];
-
-    /// The wire and database name (also the timeline event kind).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Accept => "accept",
-            Action::Reject => "reject",
-            Action::Merge => "merge",
-            Action::Withdraw => "withdraw",
-            Action::Escalate => "escalate",
-            Action::Decide => "decide",
-            Action::PublishPlan => "publish_plan",
-            Action::ApprovePlan => "approve_plan",
-            Action::Complete => "complete",
-            Action::Close => "close",
-            Action::Rework => "rework",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// A transition request's verb (`POST /topics/{id}/transitions {action}`).
+    #[schema(as = TopicAction)]
+    pub enum Action {
+        Accept = "accept",
+        Reject = "reject",
+        Merge = "merge",
+        Withdraw = "withdraw",
+        Escalate = "escalate",
+        Decide = "decide",
+        PublishPlan = "publish_plan",
+        ApprovePlan = "approve_plan",
+        Complete = "complete",
+        Close = "close",
+        Rework = "rework",
     }
 }
 
-/// What a topic is about; drives routing to the responsible organisation and the statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = TopicCategory)]
-pub enum Category {
-    Environment,
-    Property,
-    Safety,
-    Facilities,
-    TrafficParking,
-    ElderlyChildren,
-    NeighbourhoodDisputes,
-    Other,
-}
-
-impl Category {
-    /// Every category, in the order of SPEC.md.
-    pub const ALL: [Category; 8] = [
-        Category::Environment,
-        Category::Property,
-        Category::Safety,
-        Category::Facilities,
-        Category::TrafficParking,
-        Category::ElderlyChildren,
-        Category::NeighbourhoodDisputes,
-        Category::Other,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Environment => "environment",
-            Category::Property => "property",
-            Category::Safety => "safety",
-            Category::Facilities => "facilities",
-            Category::TrafficParking => "traffic_parking",
-            Category::ElderlyChildren => "elderly_children",
-            Category::NeighbourhoodDisputes => "neighbourhood_disputes",
-            Category::Other => "other",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// What a topic is about; drives routing to the responsible organisation and the statistics.
+    #[schema(as = TopicCategory)]
+    pub enum Category {
+        Environment = "environment",
+        Property = "property",
+        Safety = "safety",
+        Facilities = "facilities",
+        TrafficParking = "traffic_parking",
+        ElderlyChildren = "elderly_children",
+        NeighbourhoodDisputes = "neighbourhood_disputes",
+        Other = "other",
     }
 }
 
-/// Through which door a topic came in ("一门受理": one front door, many channels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    Resident,
-    GridWorker,
-    Staff,
-    Cppcc,
-    Hotline,
-    Open311,
-}
-
-impl Source {
-    /// Every source.
-    pub const ALL: [Source; 6] = [
-        Source::Resident,
-        Source::GridWorker,
-        Source::Staff,
-        Source::Cppcc,
-        Source::Hotline,
-        Source::Open311,
-    ];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Resident => "resident",
-            Source::GridWorker => "grid_worker",
-            Source::Staff => "staff",
-            Source::Cppcc => "cppcc",
-            Source::Hotline => "hotline",
-            Source::Open311 => "open311",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Source> {
-        Source::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// Through which door a topic came in ("一门受理": one front door, many channels).
+    pub enum Source {
+        Resident = "resident",
+        GridWorker = "grid_worker",
+        Staff = "staff",
+        Cppcc = "cppcc",
+        Hotline = "hotline",
+        Open311 = "open311",
     }
 }
 
-/// A comment's position in the discussion; only neutral outside the discuss step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Stance {
-    For,
-    Against,
-    Neutral,
-}
-
-impl Stance {
-    /// Every stance.
-    pub const ALL: [Stance; 3] = [Stance::For, Stance::Against, Stance::Neutral];
-
-    /// The wire and database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stance::For => "for",
-            Stance::Against => "against",
-            Stance::Neutral => "neutral",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<Stance> {
-        Stance::ALL.into_iter().find(|v| v.as_str() == s)
+crate::wire_enum! {
+    /// A comment's position in the discussion; only neutral outside the discuss step.
+    pub enum Stance {
+        For = "for",
+        Against = "against",
+        Neutral = "neutral",
     }
 }
 
@@ -1468,7 +1291,7 @@ mod tests {
     fn names_round_trip() {
         fn check<T>(all: &[T], as_str: fn(T) -> &'static str, parse: fn(&str) -> Option<T>)
         where
-            T: Copy + PartialEq + std::fmt::Debug + Serialize + serde::de::DeserializeOwned,
+            T: Copy + PartialEq + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned,
         {
             for &v in all {
                 let name = as_str(v);
