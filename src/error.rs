@@ -77,6 +77,19 @@ impl ApiError {
         }
     }
 
+    /// The API error for a refusal of a pure rules module (status, code and field).
+    pub fn refused(r: impl RuleRefusal) -> Self {
+        match r.status() {
+            403 => ApiError::Forbidden("permission.denied"),
+            422 => ApiError::invalid(
+                r.field().unwrap_or("body"),
+                r.code(),
+                "required for this action",
+            ),
+            _ => ApiError::conflict(r.code()),
+        }
+    }
+
     /// A 409 with a code and no detail.
     pub fn conflict(code: &'static str) -> Self {
         ApiError::Conflict { code, detail: None }
@@ -132,6 +145,17 @@ impl ApiError {
             field,
         }
     }
+}
+
+/// A named refusal of a pure rules module (the topic workflow, consultations): the rules
+/// stay free of HTTP types, and this is how they reach the client.
+pub trait RuleRefusal: Copy {
+    /// Stable code, e.g. `topic.invalid_transition`.
+    fn code(self) -> &'static str;
+    /// HTTP status: 403, 409 or 422.
+    fn status(self) -> u16;
+    /// The request field at fault, for 422s.
+    fn field(self) -> Option<&'static str>;
 }
 
 /// RFC 9457 problem details, plus `code` and `field`.

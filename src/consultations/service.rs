@@ -21,19 +21,6 @@ use crate::topics::events::{self, NewEvent};
 use crate::topics::queries as topics;
 use crate::topics::rules::Stage;
 
-/// Maps a rule refusal to the API error.
-pub fn refused(r: Refusal) -> ApiError {
-    match r.status() {
-        403 => ApiError::Forbidden("permission.denied"),
-        422 => ApiError::invalid(
-            r.field().unwrap_or("body"),
-            r.code(),
-            "required for this action",
-        ),
-        _ => ApiError::conflict(r.code()),
-    }
-}
-
 /// The meeting and its place.
 pub fn meeting_at(conn: &mut DbConn, id: i64) -> ApiResult<(ConsultationRow, PlaceRef)> {
     let c = q::consultation(conn, id)?;
@@ -500,7 +487,7 @@ pub fn transition(
             {
                 ApiError::invalid("online_url", r.code(), "an online meeting needs a link")
             }
-            other => refused(other),
+            other => ApiError::refused(other),
         })?;
         let mut warnings = Vec::new();
         if req.action == Action::Schedule {
@@ -713,19 +700,8 @@ pub fn invite(
 }
 
 /// The invitation the caller answers for: their own, or their organisation's.
-fn my_invitation(
-    conn: &mut DbConn,
-    caller: &Caller,
-    c: &ConsultationRow,
-    place: &PlaceRef,
-) -> ApiResult<i64> {
-    let orgs: Vec<i64> = caller
-        .grants
-        .iter()
-        .filter(|g| matches!(g.role, Role::PropertyFirm | Role::Department))
-        .filter_map(|g| g.organization_id)
-        .collect();
-    let _ = place;
+fn my_invitation(conn: &mut DbConn, caller: &Caller, c: &ConsultationRow) -> ApiResult<i64> {
+    let orgs = caller.organizations();
     q::invitations_of(conn, c.id)?
         .iter()
         .find(|i| i.1 == Some(caller.user_id) || i.2.is_some_and(|o| orgs.contains(&o)))
@@ -736,7 +712,7 @@ fn my_invitation(
 /// The invitee answers (accepted, declined, tentative) while the meeting is ahead.
 pub fn rsvp(conn: &mut DbConn, caller: &Caller, id: i64, response: Response) -> ApiResult<()> {
     db::write_tx(conn, |conn| {
-        let (c, place) = meeting_at(conn, id)?;
+        let c = q::consultation(conn, id)?;
         if !matches!(status_of(&c), Status::Draft | Status::Scheduled) {
             return Err(ApiError::conflict("consultation.not_editable"));
         }
@@ -747,7 +723,7 @@ pub fn rsvp(conn: &mut DbConn, caller: &Caller, id: i64, response: Response) -> 
                 "accepted, declined or tentative",
             ));
         }
-        let inv = my_invitation(conn, caller, &c, &place)?;
+        let inv = my_invitation(conn, caller, &c)?;
         if status_of(&c) == Status::Scheduled && rules::books_time(response) {
             require_free(conn, caller.user_id, &c)?;
         }
@@ -906,12 +882,7 @@ pub fn sign_off(
 ) -> ApiResult<()> {
     db::write_tx(conn, |conn| {
         let c = q::consultation(conn, id)?;
-        let orgs: Vec<i64> = caller
-            .grants
-            .iter()
-            .filter(|g| matches!(g.role, Role::PropertyFirm | Role::Department))
-            .filter_map(|g| g.organization_id)
-            .collect();
+        let orgs = caller.organizations();
         // Attended in person, or for an organisation whose attendance was recorded.
         let attended = q::invitations_of(conn, id)?.iter().any(|i| {
             i.5 && (i.1 == Some(caller.user_id) || i.2.is_some_and(|o| orgs.contains(&o)))
@@ -988,12 +959,9 @@ pub fn move_proposal(
                     }
                     None => None,
                 };
-                let for_org = p.organization_id.is_some_and(|o| {
-                    caller.grants.iter().any(|g| {
-                        matches!(g.role, Role::PropertyFirm | Role::Department)
-                            && g.organization_id == Some(o)
-                    })
-                });
+                let for_org = p
+                    .organization_id
+                    .is_some_and(|o| caller.organizations().contains(&o));
                 for_org || place.is_some_and(|pl| caller.holds(&[Role::SubdistrictStaff], &pl))
             }
         };

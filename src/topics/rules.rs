@@ -158,6 +158,20 @@ pub enum Refusal {
     Satisfied,
 }
 
+impl crate::error::RuleRefusal for Refusal {
+    fn code(self) -> &'static str {
+        Refusal::code(self)
+    }
+
+    fn status(self) -> u16 {
+        Refusal::status(self)
+    }
+
+    fn field(self) -> Option<&'static str> {
+        Refusal::field(self)
+    }
+}
+
 impl Refusal {
     /// Every refusal, so callers can list the codes (messages, API docs).
     pub const ALL: [Refusal; 18] = [

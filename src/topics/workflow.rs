@@ -7,7 +7,7 @@ use serde_json::json;
 use super::events::{self, NewEvent};
 use super::model::{NewTopic, TransitionRequest};
 use super::queries::{self as q, TopicRow};
-use super::rules::{self, Action, Facts, Refusal, Resolution, STAFF, Stage, Stance};
+use super::rules::{self, Action, Facts, Resolution, STAFF, Stage, Stance};
 use crate::auth::{Caller, PlaceRef, Role};
 use crate::config::Settings;
 use crate::db::schema::topics;
@@ -15,19 +15,6 @@ use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::places::queries as places;
 use diesel::prelude::*;
-
-/// Turns a rule refusal into the API error with its status, code and field.
-pub fn refused(r: Refusal) -> ApiError {
-    match r.status() {
-        403 => ApiError::Forbidden("permission.denied"),
-        422 => ApiError::invalid(
-            r.field().unwrap_or("body"),
-            r.code(),
-            "required for this action",
-        ),
-        _ => ApiError::conflict(r.code()),
-    }
-}
 
 /// The topic and its place, for permission checks.
 pub fn topic_at(conn: &mut DbConn, id: i64) -> ApiResult<(TopicRow, PlaceRef)> {
@@ -198,7 +185,7 @@ pub fn transition(
             mean,
             threshold: wf.satisfaction_threshold,
         };
-        let outcome = rules::apply(stage, req.action, &facts).map_err(refused)?;
+        let outcome = rules::apply(stage, req.action, &facts).map_err(ApiError::refused)?;
         // The merge target is checked once the table and the role allow the merge.
         let target = match (req.action, req.target_topic_id) {
             (Action::Merge, Some(tid)) => {
