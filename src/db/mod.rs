@@ -111,8 +111,11 @@ impl r2d2::ManageConnection for ConnectionManager {
 
 /// Builds the pool; fails fast when the database cannot be reached.
 pub fn pool(url: &str, size: u32, busy_timeout_ms: u64) -> Result<Pool, r2d2::Error> {
+    // One connection up front, the rest on demand: a brand-new SQLite file is switched to WAL
+    // by the first connection alone instead of several racing for the lock at start.
     r2d2::Pool::builder()
         .max_size(size.max(1))
+        .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(ConnectionManager::new(url, busy_timeout_ms))
 }
