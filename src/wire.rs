@@ -14,7 +14,9 @@ macro_rules! wire_enum {
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
         )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         // Wire names are the variants in snake_case (serde and utoipa both read rename_all;
         // the round-trip tests of each area pin `as_str` to the serde form).
         #[serde(rename_all = "snake_case")]
@@ -42,6 +44,13 @@ macro_rules! wire_enum {
                 }
             }
 
+            /// The name, or an error for the log when a stored value is not one of ours.
+            pub fn from_stored(s: &str) -> Result<$name, String> {
+                Self::parse(s).ok_or_else(|| {
+                    format!("unknown {} value {s:?} in the database", stringify!($name))
+                })
+            }
+
             /// Does serde write every value as its `as_str` name (and read it back)?
             #[cfg(test)]
             pub fn serde_matches_wire() -> bool {
@@ -50,6 +59,32 @@ macro_rules! wire_enum {
                     serde_json::to_value(v).ok().as_ref() == Some(&json)
                         && serde_json::from_value::<$name>(json).ok() == Some(*v)
                 })
+            }
+        }
+
+        // Stored as its wire name in a TEXT column on every backend: rows carry the enum, and
+        // an unknown stored name fails the query (logged as a 500), never a silent fallback.
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let s = String::from_sql(bytes)?;
+                Ok($name::from_stored(&s)?)
             }
         }
     };

@@ -115,6 +115,12 @@ async fn openapi_documents_every_endpoint_and_docs_are_served() {
     let ui = app.get("/docs/", None).await;
     assert_eq!(ui.status, StatusCode::OK);
     assert!(ui.content_type.starts_with("text/html"));
+    let bare = app.get("/docs", None).await;
+    assert_eq!(
+        (bare.status, bare.content_type.starts_with("text/html")),
+        (StatusCode::OK, true),
+        "/docs leads to the UI at /docs/"
+    );
     let ui_js = app.get("/docs/swagger-ui.css", None).await;
     assert_eq!(
         ui_js.status,

@@ -14,7 +14,7 @@ use crate::api::extract::Body;
 use crate::auth::tokens::{hash_token, random_token};
 use crate::auth::{Caller, Role};
 use crate::db::{self, DbConn};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::notifications::outbox;
 use crate::notifications::templates::Template;
 use crate::places::queries as places;
@@ -79,14 +79,14 @@ fn check_password(password: &str, email: &str, field: &str) -> ApiResult<()> {
 /// the email is taken; the owner of a taken email gets a notice instead.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = RegisterRequest,
     responses(
         (status = 202, body = Accepted),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/register")]
-pub async fn register(
+pub async fn register_account(
     req: HttpRequest,
     state: web::Data<AppState>,
     Body(body): Body<RegisterRequest>,
@@ -144,10 +144,10 @@ pub async fn register(
 /// Verifies an email with the mailed token and makes the user a resident of their home place.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = TokenRequest,
     responses(
         (status = 200, body = Verified),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/verify-email")]
@@ -216,14 +216,14 @@ fn issue_pair(
 /// per client address; too many lock the email for a while.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, body = TokenPair),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
-pub async fn login(
+pub async fn create_session(
     req: HttpRequest,
     state: web::Data<AppState>,
     Body(body): Body<LoginRequest>,
@@ -296,14 +296,14 @@ pub async fn login(
 /// one revokes its whole session (someone else has it).
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenPair),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(
+pub async fn refresh_session(
     state: web::Data<AppState>,
     Body(body): Body<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenPair>> {
@@ -349,14 +349,14 @@ pub async fn refresh(
 /// Ends the session the refresh token belongs to; its access tokens stop working at once.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = RefreshRequest,
     responses(
         (status = 204),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/logout")]
-pub async fn logout(
+pub async fn end_session(
     state: web::Data<AppState>,
     Body(body): Body<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -376,14 +376,14 @@ pub async fn logout(
 /// Mails a password-reset link when the email belongs to an active account; 202 either way.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = ResetRequest,
     responses(
         (status = 202, body = Accepted),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/password-reset/request")]
-pub async fn password_reset_request(
+pub async fn request_password_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
     Body(body): Body<ResetRequest>,
@@ -424,14 +424,14 @@ pub async fn password_reset_request(
 /// Sets a new password with the mailed token; every session of the account ends.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = ResetConfirm,
     responses(
         (status = 204),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/password-reset/confirm")]
-pub async fn password_reset_confirm(
+pub async fn confirm_password_reset(
     state: web::Data<AppState>,
     Body(body): Body<ResetConfirm>,
 ) -> ApiResult<HttpResponse> {
@@ -464,14 +464,12 @@ pub async fn password_reset_confirm(
 /// The caller's account and roles.
 #[utoipa::path(
     tag = "auth",
-    security(("bearer" = [])),
     responses(
         (status = 200, body = Me),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Me>> {
+pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Me>> {
     let me = db::run(&state.pool, move |conn| {
         let user = queries::user_by_id(conn, caller.user_id)?
             .ok_or(ApiError::Unauthorized("auth.invalid_token"))?;
@@ -494,12 +492,12 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Js
 
 /// Registers this area's handlers.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(register)
+    cfg.service(register_account)
         .service(verify_email)
-        .service(login)
-        .service(refresh)
-        .service(logout)
-        .service(password_reset_request)
-        .service(password_reset_confirm)
-        .service(me);
+        .service(create_session)
+        .service(refresh_session)
+        .service(end_session)
+        .service(request_password_reset)
+        .service(confirm_password_reset)
+        .service(get_me);
 }

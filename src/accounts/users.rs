@@ -11,7 +11,7 @@ use crate::api::paging::{List, Page};
 use crate::auth::roles::covers;
 use crate::auth::{Caller, Role};
 use crate::db::{self, DbConn};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::places::queries as places;
 use crate::state::AppState;
 
@@ -54,10 +54,8 @@ fn visible_user(conn: &mut DbConn, caller: &Caller, user_id: i64) -> ApiResult<U
 #[utoipa::path(
     tag = "users",
     params(UserFilter),
-    security(("bearer" = [])),
     responses(
         (status = 200, body = List<UserOut>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/users")]
@@ -93,10 +91,8 @@ pub async fn list_users(
 /// One user (admin).
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
     responses(
         (status = 200, body = UserOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/users/{id}")]
@@ -122,10 +118,8 @@ pub async fn get_user(
 #[utoipa::path(
     tag = "users",
     request_body = UserPatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, body = UserOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/users/{id}")]
@@ -170,10 +164,8 @@ pub async fn update_user(
 #[utoipa::path(
     tag = "users",
     request_body = GrantRequest,
-    security(("bearer" = [])),
     responses(
         (status = 201, body = GrantOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/roles")]
@@ -275,10 +267,8 @@ pub async fn grant_role(
 /// Revokes a grant (admin at its place); the user loses it on their next request.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
     responses(
         (status = 204),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/users/{id}/roles/{grant_id}")]

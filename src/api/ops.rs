@@ -17,9 +17,9 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(tag = "ops", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "ops", security(()), responses((status = 200, body = Health)))]
 #[get("/healthz")]
-pub async fn healthz() -> web::Json<Health> {
+pub async fn get_health() -> web::Json<Health> {
     web::Json(Health {
         status: "ok".into(),
     })
@@ -28,13 +28,14 @@ pub async fn healthz() -> web::Json<Health> {
 /// The database answers.
 #[utoipa::path(
     tag = "ops",
+    security(()),
     responses(
         (status = 200, body = Health),
         (status = 503, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+pub async fn get_readiness(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
     db::run(&state.pool, |conn| Ok(conn.batch_execute("SELECT 1")?)).await?;
     Ok(web::Json(Health {
         status: "ok".into(),
@@ -42,9 +43,9 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> 
 }
 
 /// Prometheus text exposition.
-#[utoipa::path(tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
+#[utoipa::path(tag = "ops", security(()), responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+pub async fn get_metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render()?))

@@ -12,7 +12,7 @@ use crate::api::paging::{List, Page};
 use crate::auth::Caller;
 use crate::auth::tokens::{hash_token, random_token};
 use crate::db;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::places::queries as places;
 use crate::state::AppState;
 
@@ -33,10 +33,9 @@ pub fn host_of(url: &str) -> String {
 
 /// Creates a draft meeting (CPPCC members, community or sub-district staff of the place);
 /// `from_topic_id` puts an escalated topic on the agenda in the same call.
-#[utoipa::path(tag = "consultations", request_body = NewConsultation, security(("bearer" = [])),
-    responses((status = 201, body = ConsultationOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = NewConsultation, responses((status = 201, body = ConsultationOut)))]
 #[post("/consultations")]
-pub async fn create(
+pub async fn create_consultation(
     state: web::Data<AppState>,
     caller: Caller,
     Body(body): Body<NewConsultation>,
@@ -51,10 +50,9 @@ pub async fn create(
 }
 
 /// Lists meetings by place subtree, status, time range and participant.
-#[utoipa::path(tag = "consultations", params(ConsultationFilter), security(("bearer" = [])),
-    responses((status = 200, body = List<ConsultationOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", params(ConsultationFilter), responses((status = 200, body = List<ConsultationOut>)))]
 #[get("/consultations")]
-pub async fn list(
+pub async fn list_consultations(
     state: web::Data<AppState>,
     _caller: Caller,
     Query(f): Query<ConsultationFilter>,
@@ -89,10 +87,9 @@ pub async fn list(
 }
 
 /// Earliest slots within working hours when all `users` (and the place) are free.
-#[utoipa::path(tag = "consultations", params(FreeSlotQuery), security(("bearer" = [])),
-    responses((status = 200, body = Vec<Slot>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", params(FreeSlotQuery), responses((status = 200, body = Vec<Slot>)))]
 #[get("/consultations/free-slots")]
-pub async fn free_slots(
+pub async fn list_free_slots(
     state: web::Data<AppState>,
     _caller: Caller,
     Query(f): Query<FreeSlotQuery>,
@@ -131,10 +128,9 @@ pub async fn free_slots(
 }
 
 /// One meeting.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 200, body = ConsultationOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 200, body = ConsultationOut)))]
 #[get("/consultations/{id}")]
-pub async fn get_one(
+pub async fn get_consultation(
     state: web::Data<AppState>,
     _caller: Caller,
     id: web::Path<i64>,
@@ -150,10 +146,9 @@ pub async fn get_one(
 }
 
 /// Edits or moves a meeting (draft or scheduled); moves are checked for clashes again.
-#[utoipa::path(tag = "consultations", request_body = ConsultationPatch, security(("bearer" = [])),
-    responses((status = 200, body = ConsultationOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = ConsultationPatch, responses((status = 200, body = ConsultationOut)))]
 #[patch("/consultations/{id}")]
-pub async fn update(
+pub async fn update_consultation(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -172,10 +167,9 @@ pub async fn update(
 
 /// schedule (clash-checked; warns about missing participant categories), start, conclude
 /// (minutes required) or cancel (reason required).
-#[utoipa::path(tag = "consultations", request_body = ConsultationTransition, security(("bearer" = [])),
-    responses((status = 200, body = ScheduledOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = ConsultationTransition, responses((status = 200, body = ScheduledOut)))]
 #[post("/consultations/{id}/transitions")]
-pub async fn transition(
+pub async fn transition_consultation(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -211,8 +205,7 @@ fn agenda_out(rows: Vec<q::AgendaRow>) -> Vec<AgendaItemOut> {
 }
 
 /// The agenda in order.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 200, body = List<AgendaItemOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 200, body = List<AgendaItemOut>)))]
 #[get("/consultations/{id}/agenda-items")]
 pub async fn list_agenda(
     state: web::Data<AppState>,
@@ -232,8 +225,7 @@ pub async fn list_agenda(
 }
 
 /// Adds an agenda item (the total must fit the meeting: 422 naming the overrun otherwise).
-#[utoipa::path(tag = "consultations", request_body = NewAgendaItem, security(("bearer" = [])),
-    responses((status = 201, body = AgendaItemOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = NewAgendaItem, responses((status = 201, body = AgendaItemOut)))]
 #[post("/consultations/{id}/agenda-items")]
 pub async fn add_agenda_item(
     state: web::Data<AppState>,
@@ -254,10 +246,9 @@ pub async fn add_agenda_item(
 }
 
 /// Puts the agenda in a new order.
-#[utoipa::path(tag = "consultations", request_body = Reorder, security(("bearer" = [])),
-    responses((status = 200, body = List<AgendaItemOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = Reorder, responses((status = 200, body = List<AgendaItemOut>)))]
 #[post("/consultations/{id}/agenda-items/reorder")]
-pub async fn reorder(
+pub async fn reorder_agenda(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -291,8 +282,7 @@ fn invitation_out(rows: Vec<q::InvitationRow>) -> Vec<InvitationOut> {
 }
 
 /// Invitations with their answers and attendance.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 200, body = List<InvitationOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 200, body = List<InvitationOut>)))]
 #[get("/consultations/{id}/invitations")]
 pub async fn list_invitations(
     state: web::Data<AppState>,
@@ -312,10 +302,9 @@ pub async fn list_invitations(
 }
 
 /// Invites a user or an organisation in a participant category.
-#[utoipa::path(tag = "consultations", request_body = NewInvitation, security(("bearer" = [])),
-    responses((status = 201, body = InvitationOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = NewInvitation, responses((status = 201, body = InvitationOut)))]
 #[post("/consultations/{id}/invitations")]
-pub async fn invite(
+pub async fn create_invitations(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -336,10 +325,9 @@ pub async fn invite(
 }
 
 /// The invitee (or a user of the invited organisation) answers.
-#[utoipa::path(tag = "consultations", request_body = Rsvp, security(("bearer" = [])),
-    responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = Rsvp, responses((status = 204)))]
 #[post("/consultations/{id}/rsvp")]
-pub async fn rsvp(
+pub async fn respond_invitation(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -354,10 +342,9 @@ pub async fn rsvp(
 }
 
 /// Records who attended (convener or sub-district staff, once the meeting has started).
-#[utoipa::path(tag = "consultations", request_body = Attendance, security(("bearer" = [])),
-    responses((status = 200, body = List<InvitationOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = Attendance, responses((status = 200, body = List<InvitationOut>)))]
 #[post("/consultations/{id}/attendance")]
-pub async fn attendance(
+pub async fn record_attendance(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -405,8 +392,7 @@ fn outcomes_out(conn: &mut db::DbConn, id: i64) -> ApiResult<Vec<OutcomeOut>> {
 }
 
 /// Outcomes per agenda item.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 200, body = List<OutcomeOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 200, body = List<OutcomeOut>)))]
 #[get("/consultations/{id}/outcomes")]
 pub async fn list_outcomes(
     state: web::Data<AppState>,
@@ -427,8 +413,7 @@ pub async fn list_outcomes(
 
 /// Records an agenda item's outcome after the meeting; follow-ups become plan tasks of the
 /// topic (plan stage) or proposal drafts (提案 / 社情民意).
-#[utoipa::path(tag = "consultations", request_body = NewOutcome, security(("bearer" = [])),
-    responses((status = 201, body = OutcomeOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = NewOutcome, responses((status = 201, body = OutcomeOut)))]
 #[post("/consultations/{id}/outcomes")]
 pub async fn record_outcome(
     state: web::Data<AppState>,
@@ -449,10 +434,9 @@ pub async fn record_outcome(
 }
 
 /// Who confirmed the minutes, every dissent, and which categories attended.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 200, body = SignoffOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 200, body = SignoffOut)))]
 #[get("/consultations/{id}/minutes")]
-pub async fn minutes_record(
+pub async fn get_minutes(
     state: web::Data<AppState>,
     _caller: Caller,
     id: web::Path<i64>,
@@ -468,8 +452,7 @@ pub async fn minutes_record(
 }
 
 /// An attendee confirms the minutes (纪要确认) within the sign-off window.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 200, body = SignoffOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 200, body = SignoffOut)))]
 #[post("/consultations/{id}/minutes/confirm")]
 pub async fn confirm_minutes(
     state: web::Data<AppState>,
@@ -488,10 +471,9 @@ pub async fn confirm_minutes(
 }
 
 /// An attendee records a dissent from the minutes within the sign-off window.
-#[utoipa::path(tag = "consultations", request_body = Dissent, security(("bearer" = [])),
-    responses((status = 200, body = SignoffOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = Dissent, responses((status = 200, body = SignoffOut)))]
 #[post("/consultations/{id}/minutes/dissent")]
-pub async fn dissent(
+pub async fn record_dissent(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -515,10 +497,9 @@ fn ics(body: String) -> HttpResponse {
 }
 
 /// The meeting as an iCalendar file.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 200, content_type = "text/calendar", body = String), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 200, content_type = "text/calendar", body = String)))]
 #[get("/consultations/{id}/calendar.ics")]
-pub async fn calendar_ics(
+pub async fn get_consultation_calendar(
     state: web::Data<AppState>,
     _caller: Caller,
     id: web::Path<i64>,
@@ -538,10 +519,12 @@ pub async fn calendar_ics(
 }
 
 /// Creates (or replaces, revoking the old one) the caller's calendar feed address.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 201, body = FeedOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 201, body = FeedOut)))]
 #[post("/me/calendar-feed")]
-pub async fn create_feed(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+pub async fn create_calendar_feed(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<HttpResponse> {
     let token = random_token()?;
     let token_hash = hash_token(&token);
     db::run(&state.pool, move |conn| {
@@ -558,10 +541,12 @@ pub async fn create_feed(state: web::Data<AppState>, caller: Caller) -> ApiResul
 }
 
 /// Revokes the caller's calendar feed address.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 204)))]
 #[delete("/me/calendar-feed")]
-pub async fn revoke_feed(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+pub async fn revoke_calendar_feed(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<HttpResponse> {
     let found = db::run(&state.pool, move |conn| {
         q::revoke_feed_token(conn, caller.user_id)
     })
@@ -584,10 +569,10 @@ pub struct FeedQuery {
 
 /// The per-user feed of meetings (convened, or invited and not declined), from 90 days ago.
 /// Authenticated by the token in the URL, as calendar clients need.
-#[utoipa::path(tag = "consultations", params(FeedQuery),
-    responses((status = 200, content_type = "text/calendar", body = String), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", security(()), params(FeedQuery),
+    responses((status = 200, content_type = "text/calendar", body = String)))]
 #[get("/me/calendar.ics")]
-pub async fn feed(
+pub async fn get_calendar_feed(
     state: web::Data<AppState>,
     Query(f): Query<FeedQuery>,
     _req: HttpRequest,
@@ -638,8 +623,7 @@ pub async fn feed(
 }
 
 /// A proposal or public-opinion report drafted from an outcome.
-#[utoipa::path(tag = "consultations", security(("bearer" = [])),
-    responses((status = 200, body = ProposalOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", responses((status = 200, body = ProposalOut)))]
 #[get("/proposals/{id}")]
 pub async fn get_proposal(
     state: web::Data<AppState>,
@@ -667,8 +651,7 @@ fn proposal_out(p: &q::ProposalRow) -> ProposalOut {
 
 /// draft → submitted (author) → accepted → answered (the answering organisation or
 /// sub-district staff; an answer is required).
-#[utoipa::path(tag = "consultations", request_body = ProposalTransition, security(("bearer" = [])),
-    responses((status = 200, body = ProposalOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "consultations", request_body = ProposalTransition, responses((status = 200, body = ProposalOut)))]
 #[post("/proposals/{id}/transitions")]
 pub async fn move_proposal(
     state: web::Data<AppState>,
@@ -686,28 +669,28 @@ pub async fn move_proposal(
 
 /// Registers this area's handlers (free-slots before `{id}` so it is not taken for an id).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(free_slots)
-        .service(create)
-        .service(list)
-        .service(get_one)
-        .service(update)
-        .service(transition)
+    cfg.service(list_free_slots)
+        .service(create_consultation)
+        .service(list_consultations)
+        .service(get_consultation)
+        .service(update_consultation)
+        .service(transition_consultation)
         .service(list_agenda)
         .service(add_agenda_item)
-        .service(reorder)
+        .service(reorder_agenda)
         .service(list_invitations)
-        .service(invite)
-        .service(rsvp)
-        .service(attendance)
+        .service(create_invitations)
+        .service(respond_invitation)
+        .service(record_attendance)
         .service(list_outcomes)
         .service(record_outcome)
-        .service(minutes_record)
+        .service(get_minutes)
         .service(confirm_minutes)
-        .service(dissent)
-        .service(calendar_ics)
-        .service(create_feed)
-        .service(revoke_feed)
-        .service(feed)
+        .service(record_dissent)
+        .service(get_consultation_calendar)
+        .service(create_calendar_feed)
+        .service(revoke_calendar_feed)
+        .service(get_calendar_feed)
         .service(get_proposal)
         .service(move_proposal);
 }

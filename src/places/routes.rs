@@ -9,16 +9,16 @@ use crate::api::extract::{Body, Query};
 use crate::api::paging::{List, Page};
 use crate::auth::{Caller, Role};
 use crate::db;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Lists places: children of `parent_id`, a subtree (`within`), by kind or name.
 #[utoipa::path(
     tag = "places",
+    security(()),
     params(PlaceFilter),
     responses(
         (status = 200, body = List<PlaceOut>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/places")]
@@ -50,9 +50,9 @@ pub async fn list_places(
 /// One place.
 #[utoipa::path(
     tag = "places",
+    security(()),
     responses(
         (status = 200, body = PlaceOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/places/{id}")]
@@ -71,10 +71,8 @@ pub async fn get_place(
 #[utoipa::path(
     tag = "places",
     request_body = NewPlace,
-    security(("bearer" = [])),
     responses(
         (status = 201, body = PlaceOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/places")]
@@ -123,10 +121,8 @@ pub async fn create_place(
 #[utoipa::path(
     tag = "places",
     request_body = PlacePatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, body = PlaceOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/places/{id}")]
@@ -153,10 +149,10 @@ pub async fn update_place(
 /// Lists organisations by kind or served place.
 #[utoipa::path(
     tag = "organizations",
+    security(()),
     params(OrganizationFilter),
     responses(
         (status = 200, body = List<OrganizationOut>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/organizations")]
@@ -176,9 +172,9 @@ pub async fn list_organizations(
 /// One organisation.
 #[utoipa::path(
     tag = "organizations",
+    security(()),
     responses(
         (status = 200, body = OrganizationOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/organizations/{id}")]
@@ -197,10 +193,8 @@ pub async fn get_organization(
 #[utoipa::path(
     tag = "organizations",
     request_body = NewOrganization,
-    security(("bearer" = [])),
     responses(
         (status = 201, body = OrganizationOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/organizations")]
@@ -227,10 +221,8 @@ pub async fn create_organization(
 #[utoipa::path(
     tag = "organizations",
     request_body = OrganizationPatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, body = OrganizationOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/organizations/{id}")]

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::api::extract::Query;
 use crate::api::paging::{List, Page};
 use crate::db;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::places::queries as places;
 use crate::state::AppState;
 use crate::topics::model::{EvaluationSummary, PageParams, PlanOut};
@@ -76,14 +76,14 @@ fn entry(t: &TopicRow, hot: i32) -> Option<CatalogEntry> {
 /// place): accepted topics with their numbers, stage and supporters.
 #[utoipa::path(
     tag = "public",
+    security(()),
     params(PageParams),
     responses(
         (status = 200, body = List<CatalogEntry>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/public/places/{id}/catalog")]
-pub async fn catalog(
+pub async fn get_catalog(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     Query(p): Query<PageParams>,
@@ -121,13 +121,13 @@ pub async fn catalog(
 /// A public topic page: catalog topics only (a topic not yet accepted is not public).
 #[utoipa::path(
     tag = "public",
+    security(()),
     responses(
         (status = 200, body = PublicTopic),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/public/topics/{id}")]
-pub async fn topic(
+pub async fn get_public_topic(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<PublicTopic>> {
@@ -168,5 +168,5 @@ pub async fn topic(
 
 /// Registers this area's handlers.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(catalog).service(topic);
+    cfg.service(get_catalog).service(get_public_topic);
 }

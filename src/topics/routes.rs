@@ -14,7 +14,7 @@ use crate::api::extract::{Body, Query};
 use crate::api::paging::{List, Page};
 use crate::auth::{Caller, Role};
 use crate::db;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::places::queries as places;
 use crate::state::AppState;
 
@@ -41,10 +41,8 @@ fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
     tag = "topics",
     request_body = NewTopic,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
-    security(("bearer" = [])),
     responses(
         (status = 201, body = TopicOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/topics")]
@@ -83,10 +81,8 @@ pub async fn create_topic(
 #[utoipa::path(
     tag = "topics",
     params(TopicFilter),
-    security(("bearer" = [])),
     responses(
         (status = 200, body = List<TopicOut>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/topics")]
@@ -131,10 +127,8 @@ pub async fn list_topics(
 /// One topic.
 #[utoipa::path(
     tag = "topics",
-    security(("bearer" = [])),
     responses(
         (status = 200, body = TopicOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/topics/{id}")]
@@ -153,14 +147,12 @@ pub async fn get_topic(
 #[utoipa::path(
     tag = "topics",
     request_body = TransitionRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, body = TopicOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/topics/{id}/transitions")]
-pub async fn transition(
+pub async fn transition_topic(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -178,14 +170,12 @@ pub async fn transition(
 /// Supports (附议) the topic: residents of the place, in say or discuss.
 #[utoipa::path(
     tag = "topics",
-    security(("bearer" = [])),
     responses(
         (status = 200, body = SupportOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/topics/{id}/supports")]
-pub async fn support(
+pub async fn support_topic(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -205,14 +195,12 @@ pub async fn support(
 /// Withdraws the caller's support, in say or discuss.
 #[utoipa::path(
     tag = "topics",
-    security(("bearer" = [])),
     responses(
         (status = 200, body = SupportOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/topics/{id}/supports")]
-pub async fn unsupport(
+pub async fn withdraw_support(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -260,10 +248,8 @@ fn comment_out(c: &CommentRow, reveal: bool) -> CommentOut {
 #[utoipa::path(
     tag = "topics",
     params(PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, body = List<CommentOut>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/topics/{id}/comments")]
@@ -293,10 +279,8 @@ pub async fn list_comments(
 #[utoipa::path(
     tag = "topics",
     request_body = NewComment,
-    security(("bearer" = [])),
     responses(
         (status = 201, body = CommentOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/topics/{id}/comments")]
@@ -318,10 +302,8 @@ pub async fn create_comment(
 #[utoipa::path(
     tag = "topics",
     request_body = HideRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, body = CommentOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/comments/{id}/hide")]
@@ -343,14 +325,12 @@ pub async fn hide_comment(
 #[utoipa::path(
     tag = "topics",
     params(PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, body = List<EventOut>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/topics/{id}/timeline")]
-pub async fn timeline(
+pub async fn get_timeline(
     state: web::Data<AppState>,
     _caller: Caller,
     id: web::Path<i64>,
@@ -391,10 +371,8 @@ pub fn event_out(e: events::EventRow) -> EventOut {
 /// The plan with resources and tasks; organisation users see only their own tasks.
 #[utoipa::path(
     tag = "plans",
-    security(("bearer" = [])),
     responses(
         (status = 200, body = PlanOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/topics/{id}/plan")]
@@ -427,10 +405,8 @@ fn organisation_view(caller: &Caller, place: &crate::auth::PlaceRef) -> Option<V
 #[utoipa::path(
     tag = "plans",
     request_body = PlanRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, body = PlanOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/topics/{id}/plan")]
@@ -451,10 +427,8 @@ pub async fn put_plan(
 /// The topic's tasks (organisation users: their own).
 #[utoipa::path(
     tag = "plans",
-    security(("bearer" = [])),
     responses(
         (status = 200, body = List<TaskOut>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/topics/{id}/tasks")]
@@ -480,10 +454,8 @@ pub async fn list_topic_tasks(
 #[utoipa::path(
     tag = "plans",
     request_body = NewTask,
-    security(("bearer" = [])),
     responses(
         (status = 201, body = TaskOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/topics/{id}/tasks")]
@@ -506,10 +478,8 @@ pub async fn create_task(
 #[utoipa::path(
     tag = "plans",
     request_body = TaskPatch,
-    security(("bearer" = [])),
     responses(
         (status = 200, body = TaskOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/tasks/{id}")]
@@ -532,10 +502,8 @@ pub async fn update_task(
 #[utoipa::path(
     tag = "plans",
     params(TaskFilter),
-    security(("bearer" = [])),
     responses(
         (status = 200, body = List<TaskOut>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/tasks")]
@@ -616,10 +584,8 @@ pub async fn list_tasks(
 /// Objections filed during the public notice.
 #[utoipa::path(
     tag = "plans",
-    security(("bearer" = [])),
     responses(
         (status = 200, body = List<ObjectionOut>),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/topics/{id}/objections")]
@@ -647,10 +613,8 @@ pub async fn list_objections(
 #[utoipa::path(
     tag = "plans",
     request_body = NewObjection,
-    security(("bearer" = [])),
     responses(
         (status = 201, body = ObjectionOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/topics/{id}/objections")]
@@ -672,10 +636,8 @@ pub async fn create_objection(
 #[utoipa::path(
     tag = "plans",
     request_body = ObjectionAnswer,
-    security(("bearer" = [])),
     responses(
         (status = 200, body = ObjectionOut),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/objections/{id}/answer")]
@@ -696,10 +658,8 @@ pub async fn answer_objection(
 /// The evaluation summary (count, mean, distribution) of the current round.
 #[utoipa::path(
     tag = "plans",
-    security(("bearer" = [])),
     responses(
         (status = 200, body = EvaluationSummary),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/topics/{id}/evaluations")]
@@ -723,14 +683,12 @@ pub async fn get_evaluations(
 #[utoipa::path(
     tag = "plans",
     request_body = NewEvaluation,
-    security(("bearer" = [])),
     responses(
         (status = 200, body = EvaluationSummary),
-        (status = "4XX", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/topics/{id}/evaluations")]
-pub async fn rate(
+pub async fn rate_topic(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
@@ -750,13 +708,13 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_topic)
         .service(list_topics)
         .service(get_topic)
-        .service(transition)
-        .service(support)
-        .service(unsupport)
+        .service(transition_topic)
+        .service(support_topic)
+        .service(withdraw_support)
         .service(list_comments)
         .service(create_comment)
         .service(hide_comment)
-        .service(timeline)
+        .service(get_timeline)
         .service(get_plan)
         .service(put_plan)
         .service(list_topic_tasks)
@@ -767,5 +725,5 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_objection)
         .service(answer_objection)
         .service(get_evaluations)
-        .service(rate);
+        .service(rate_topic);
 }
