@@ -4,6 +4,7 @@
 
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{ArrayItems, Schema};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -79,6 +80,7 @@ impl Modify for Contract {
 /// on each response that the annotation left without one (OpenAPI requires it).
 pub fn fixup(mut doc: OpenApiDoc) -> OpenApiDoc {
     Contract.modify(&mut doc);
+    refer_list_items(&mut doc);
     for item in doc.paths.paths.values_mut() {
         for op in [
             &mut item.get,
@@ -94,6 +96,30 @@ pub fn fixup(mut doc: OpenApiDoc) -> OpenApiDoc {
         }
     }
     doc
+}
+
+/// utoipa inlines a generic's argument: `List<TopicOut>` would describe its items as an
+/// anonymous object, and generated clients would get one look-alike class per list. Point each
+/// `List_X` at the named schema `X` instead.
+fn refer_list_items(doc: &mut OpenApiDoc) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let named: Vec<String> = components.schemas.keys().cloned().collect();
+    for (name, schema) in components.schemas.iter_mut() {
+        let Some(item) = name
+            .strip_prefix("List_")
+            .filter(|i| named.iter().any(|n| n == i))
+        else {
+            continue;
+        };
+        if let RefOr::T(Schema::Object(list)) = schema
+            && let Some(RefOr::T(Schema::Array(items))) = list.properties.get_mut("items")
+        {
+            items.items =
+                ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
+        }
+    }
 }
 
 fn complete(op: &mut Operation) {
@@ -148,5 +174,9 @@ mod tests {
             }
         }
         assert!(seen.len() > 50, "only {} operations", seen.len());
+        assert_eq!(
+            doc["components"]["schemas"]["List_TopicOut"]["properties"]["items"]["items"]["$ref"],
+            "#/components/schemas/TopicOut"
+        );
     }
 }
