@@ -298,3 +298,60 @@ async fn a_disabled_account_gets_one_status_everywhere() {
     }
     app.stop().await;
 }
+
+#[actix_rt::test]
+async fn an_unknown_stored_role_or_kind_is_an_error_not_a_silent_fallback() {
+    use diesel::prelude::*;
+    use yishi::db::schema::{places, role_grants};
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    let xingfu = app.place("demo-330200-0-0-0");
+    let g1 = app.place("demo-330200-0-0-0-g1");
+    let odd = app.user("odd@stored.test", Some(xingfu), &[]);
+    let token = app.login("odd@stored.test").await;
+    let admin = app
+        .user_token("root@stored.test", None, &[(Role::Admin, None, None)])
+        .await;
+    app.with_db(|c| {
+        diesel::insert_into(role_grants::table)
+            .values((
+                role_grants::user_id.eq(odd),
+                role_grants::role.eq("superuser"),
+                role_grants::place_id.eq(Some(xingfu)),
+                role_grants::created_at.eq(yishi::db::now()),
+            ))
+            .execute(c)
+            .unwrap();
+        diesel::update(places::table.find(g1))
+            .set(places::kind.eq("village"))
+            .execute(c)
+            .unwrap();
+    });
+    for (what, r) in [
+        (
+            "the holder's own requests",
+            app.get("/api/v1/me", Some(&token)).await,
+        ),
+        (
+            "an admin reading the holder",
+            app.get(&format!("/api/v1/users/{odd}"), Some(&admin)).await,
+        ),
+        (
+            "a place of an unknown kind",
+            app.get(&format!("/api/v1/places/{g1}"), None).await,
+        ),
+        (
+            "a list holding it",
+            app.get(&format!("/api/v1/places?parent_id={xingfu}"), None)
+                .await,
+        ),
+    ] {
+        problem(
+            what,
+            &r,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server.internal",
+        );
+    }
+    app.stop().await;
+}
