@@ -10,6 +10,41 @@ use common::{PASSWORD, Resp, TestApp, token_in};
 use serde_json::json;
 use yishi::auth::Role;
 
+/// The demo places these tests act on, by their codes.
+struct Demo {
+    city: i64,
+    haishu: i64,
+    nanmen: i64,
+    xingfu: i64,
+    xingfu_g1: i64,
+    taoyuan: i64,
+}
+
+/// A server over the seeded demo city.
+async fn seeded() -> (TestApp, Demo) {
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    let demo = Demo {
+        city: app.place("demo-330200"),
+        haishu: app.place("demo-330200-0"),
+        nanmen: app.place("demo-330200-0-0"),
+        xingfu: app.place("demo-330200-0-0-0"),
+        xingfu_g1: app.place("demo-330200-0-0-0-g1"),
+        taoyuan: app.place("demo-330200-1-0-0"),
+    };
+    (app, demo)
+}
+
+/// The id of the user with `email`.
+fn id_of(app: &TestApp, email: &str) -> i64 {
+    app.with_db(|c| {
+        yishi::accounts::queries::user_by_email(c, email)
+            .unwrap()
+            .unwrap()
+            .id
+    })
+}
+
 fn problem(what: &str, r: &Resp, status: StatusCode, code: &str) {
     assert_eq!(r.status, status, "{what}: {:?}", r.body);
     assert_eq!(r.code(), code, "{what}: {:?}", r.body);
@@ -31,9 +66,8 @@ async fn reset_token(app: &TestApp, email: &str, nth: usize) -> String {
 
 #[actix_rt::test]
 async fn a_reset_password_may_not_be_or_contain_the_email() {
-    let app = TestApp::spawn().await;
-    app.seed_demo();
-    let home = app.place("demo-330200-0-0-0");
+    let (app, d) = seeded().await;
+    let home = d.xingfu;
     let email = "reset.me@example.com";
     app.user(email, Some(home), &[]);
     let token = reset_token(&app, email, 1).await;
@@ -109,17 +143,9 @@ async fn change(app: &TestApp, token: &str, target: i64) -> (Resp, Resp) {
 
 #[actix_rt::test]
 async fn a_scoped_admin_changes_no_admin_of_a_wider_place() {
-    let app = TestApp::spawn().await;
-    app.seed_demo();
-    let city = app.place("demo-330200");
-    let haishu = app.place("demo-330200-0");
-    let xingfu = app.place("demo-330200-0-0-0");
-    let district_admin = app.with_db(|c| {
-        yishi::accounts::queries::user_by_email(c, "district-admin@yishi.demo")
-            .unwrap()
-            .unwrap()
-            .id
-    });
+    let (app, d) = seeded().await;
+    let (city, haishu, xingfu) = (d.city, d.haishu, d.xingfu);
+    let district_admin = id_of(&app, "district-admin@yishi.demo");
     let community = app
         .user_token(
             "community-admin@scope.test",
@@ -183,12 +209,7 @@ async fn a_scoped_admin_changes_no_admin_of_a_wider_place() {
         assert_eq!(u.body["disabled"], false, "{what}: not disabled");
     }
     // Within reach it still works: the district admin renames the community admin.
-    let community_id = app.with_db(|c| {
-        yishi::accounts::queries::user_by_email(c, "community-admin@scope.test")
-            .unwrap()
-            .unwrap()
-            .id
-    });
+    let community_id = id_of(&app, "community-admin@scope.test");
     let r = app
         .patch(
             &format!("/api/v1/users/{community_id}"),
@@ -203,11 +224,8 @@ async fn a_scoped_admin_changes_no_admin_of_a_wider_place() {
 
 #[actix_rt::test]
 async fn grants_to_users_outside_the_scope_are_404() {
-    let app = TestApp::spawn().await;
-    app.seed_demo();
-    let haishu = app.place("demo-330200-0");
-    let nanmen = app.place("demo-330200-0-0");
-    let taoyuan = app.place("demo-330200-1-0-0");
+    let (app, d) = seeded().await;
+    let (haishu, nanmen, taoyuan) = (d.haishu, d.nanmen, d.taoyuan);
     let scoped = app
         .user_token(
             "haishu@grant.test",
@@ -246,9 +264,8 @@ async fn grants_to_users_outside_the_scope_are_404() {
 
 #[actix_rt::test]
 async fn a_disabled_account_gets_one_status_everywhere() {
-    let app = TestApp::spawn().await;
-    app.seed_demo();
-    let xingfu = app.place("demo-330200-0-0-0");
+    let (app, d) = seeded().await;
+    let xingfu = d.xingfu;
     let uid = app.user("soon-off@example.com", Some(xingfu), &[]);
     let login = app
         .post(
@@ -303,10 +320,8 @@ async fn a_disabled_account_gets_one_status_everywhere() {
 async fn an_unknown_stored_role_or_kind_is_an_error_not_a_silent_fallback() {
     use diesel::prelude::*;
     use yishi::db::schema::{places, role_grants};
-    let app = TestApp::spawn().await;
-    app.seed_demo();
-    let xingfu = app.place("demo-330200-0-0-0");
-    let g1 = app.place("demo-330200-0-0-0-g1");
+    let (app, d) = seeded().await;
+    let (xingfu, g1) = (d.xingfu, d.xingfu_g1);
     let odd = app.user("odd@stored.test", Some(xingfu), &[]);
     let token = app.login("odd@stored.test").await;
     let admin = app

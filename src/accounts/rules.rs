@@ -178,7 +178,8 @@ mod tests {
         let s = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
         let p = |v: &[Option<&str>]| v.iter().map(|p| p.map(str::to_string)).collect::<Vec<_>>();
         let district = s(&["/1/2/"]);
-        let cases: [(Option<&[String]>, Vec<Option<String>>, bool); 7] = [
+        type Case<'a> = (Option<&'a [String]>, Vec<Option<String>>, bool);
+        let cases: [Case; 7] = [
             (None, p(&[None, Some("/1/")]), true),
             (Some(&district), p(&[]), true),
             (Some(&district), p(&[Some("/1/2/5/"), Some("/1/2/")]), true),
