@@ -24,7 +24,7 @@ impl From<GrantRow> for GrantOut {
 }
 
 /// The users with their grants (one query for all grants).
-pub(crate) fn with_grants(conn: &mut DbConn, rows: Vec<UserRow>) -> ApiResult<Vec<UserOut>> {
+fn with_grants(conn: &mut DbConn, rows: Vec<UserRow>) -> ApiResult<Vec<UserOut>> {
     let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
     let grants = queries::grants_of(conn, &ids)?;
     Ok(rows
