@@ -1,6 +1,7 @@
 //! Admin use cases over role grants. A grant is given by an admin at its place (an
 //! installation-wide admin for a grant without a place) to a user homed within the admin's
-//! scope; users outside it are 404, as for every user endpoint.
+//! scope; users outside it are 404, as for reading and changing them. A revoke is judged by
+//! the grant's place alone: the admin there may take back what was given there.
 
 use super::users::visible_user;
 use crate::accounts::model::{GrantOut, GrantRequest};
