@@ -29,6 +29,23 @@ pub fn insert_email_token(
     Ok(())
 }
 
+/// The id and user of a valid, unused mailed token.
+fn valid_email_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    purpose: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Option<(i64, i64)>> {
+    Ok(email_tokens::table
+        .filter(email_tokens::token_hash.eq(token_hash))
+        .filter(email_tokens::purpose.eq(purpose))
+        .filter(email_tokens::used_at.is_null())
+        .filter(email_tokens::expires_at.gt(now))
+        .select((email_tokens::id, email_tokens::user_id))
+        .first(conn)
+        .optional()?)
+}
+
 /// The user of a valid, unused mailed token, without spending it (a reset reads the account's
 /// email to check the new password before hashing; `take_email_token` spends it afterwards).
 pub fn peek_email_token(
@@ -36,14 +53,7 @@ pub fn peek_email_token(
     token_hash: &str,
     purpose: &str,
 ) -> ApiResult<Option<i64>> {
-    Ok(email_tokens::table
-        .filter(email_tokens::token_hash.eq(token_hash))
-        .filter(email_tokens::purpose.eq(purpose))
-        .filter(email_tokens::used_at.is_null())
-        .filter(email_tokens::expires_at.gt(db::now()))
-        .select(email_tokens::user_id)
-        .first(conn)
-        .optional()?)
+    Ok(valid_email_token(conn, token_hash, purpose, db::now())?.map(|(_, user_id)| user_id))
 }
 
 /// Spends a mailed token: returns its user when it was valid and unused (at most once,
@@ -54,15 +64,7 @@ pub fn take_email_token(
     purpose: &str,
 ) -> ApiResult<Option<i64>> {
     let now = db::now();
-    let found: Option<(i64, i64)> = email_tokens::table
-        .filter(email_tokens::token_hash.eq(token_hash))
-        .filter(email_tokens::purpose.eq(purpose))
-        .filter(email_tokens::used_at.is_null())
-        .filter(email_tokens::expires_at.gt(now))
-        .select((email_tokens::id, email_tokens::user_id))
-        .first(conn)
-        .optional()?;
-    let Some((id, user_id)) = found else {
+    let Some((id, user_id)) = valid_email_token(conn, token_hash, purpose, now)? else {
         return Ok(None);
     };
     let spent = diesel::update(
