@@ -494,7 +494,7 @@ async fn disabling_a_user_or_revoking_a_role_bites_on_the_next_request() {
     assert_eq!(p.status, StatusCode::OK);
     assert_eq!(p.body["disabled"], true);
     let r = app.get("/api/v1/me", Some(&deputy)).await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.code(), "auth.account_disabled");
     let l = app
         .post(

@@ -1,7 +1,9 @@
 //! Pure account rules: email normalisation, password policy, lockout arithmetic, refresh
-//! token verdicts. No HTTP, no database.
+//! token verdicts, and which users an admin manages. No HTTP, no database.
 
 use chrono::{Duration, NaiveDateTime};
+
+use crate::auth::roles::covers;
 
 /// Emails compare case-insensitively and without surrounding space.
 pub fn normalize_email(email: &str) -> String {
@@ -13,7 +15,8 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Longest password accepted (argon2 input is bounded to keep hashing cost flat).
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
-/// Why a password is refused, if it is.
+/// Why a password is refused, if it is. Registration, password reset and `admin create` all
+/// ask this with the account's email: a password that is (or contains) the email is refused.
 pub fn password_problem(password: &str, email: &str) -> Option<&'static str> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
@@ -22,10 +25,33 @@ pub fn password_problem(password: &str, email: &str) -> Option<&'static str> {
     if n > MAX_PASSWORD_CHARS {
         return Some("length");
     }
-    if normalize_email(password) == normalize_email(email) {
+    let email = normalize_email(email);
+    if !email.is_empty() && normalize_email(password).contains(&email) {
         return Some("weak_password");
     }
     None
+}
+
+/// Does an admin whose scopes are `scopes` (None = installation-wide) manage a user whose grants
+/// hold at `grant_paths` (None = a grant without a place)? Only when every grant lies within one
+/// of the scopes: a scoped admin never changes someone whose reach is wider than their own.
+pub fn manages(scopes: Option<&[String]>, grant_paths: &[Option<String>]) -> bool {
+    let Some(scopes) = scopes else {
+        return true;
+    };
+    grant_paths.iter().all(|path| match path {
+        None => false,
+        Some(path) => scopes.iter().any(|s| covers(s, path)),
+    })
+}
+
+/// Is a home place at `home_path` within one of `scopes` (None = installation-wide)? Users are
+/// scoped by their home; a user without one is seen by installation-wide admins only.
+pub fn homed_within(scopes: Option<&[String]>, home_path: Option<&str>) -> bool {
+    match scopes {
+        None => true,
+        Some(scopes) => home_path.is_some_and(|h| scopes.iter().any(|s| covers(s, h))),
+    }
 }
 
 /// Lockout policy from settings.
@@ -139,6 +165,40 @@ mod tests {
         );
         assert_eq!(password_problem(&"x".repeat(257), "a@b.c"), Some("length"));
         assert_eq!(password_problem("电梯维修基金共同商议", "a@b.c"), None);
+        assert_eq!(
+            password_problem("my Zhang@Example.com pw", "zhang@example.com"),
+            Some("weak_password"),
+            "containing the email"
+        );
+        assert_eq!(password_problem("zhang@example", "zhang@example.com"), None);
+    }
+
+    #[test]
+    fn admins_manage_users_whose_grants_lie_within() {
+        let s = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        let p = |v: &[Option<&str>]| v.iter().map(|p| p.map(str::to_string)).collect::<Vec<_>>();
+        let district = s(&["/1/2/"]);
+        type Case<'a> = (Option<&'a [String]>, Vec<Option<String>>, bool);
+        let cases: [Case; 7] = [
+            (None, p(&[None, Some("/1/")]), true),
+            (Some(&district), p(&[]), true),
+            (Some(&district), p(&[Some("/1/2/5/"), Some("/1/2/")]), true),
+            (Some(&district), p(&[Some("/1/2/5/"), Some("/1/")]), false),
+            (Some(&district), p(&[None]), false),
+            (Some(&district), p(&[Some("/1/20/")]), false),
+            (
+                Some(&s(&["/1/2/", "/1/3/"])),
+                p(&[Some("/1/2/"), Some("/1/3/9/")]),
+                true,
+            ),
+        ];
+        for (scopes, paths, want) in cases {
+            assert_eq!(manages(scopes, &paths), want, "{scopes:?} over {paths:?}");
+        }
+        assert!(homed_within(None, None));
+        assert!(homed_within(Some(&district), Some("/1/2/5/")));
+        assert!(!homed_within(Some(&district), Some("/1/3/")));
+        assert!(!homed_within(Some(&district), None));
     }
 
     #[test]

@@ -8,16 +8,15 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};
-use diesel::prelude::*;
 
+use super::queries;
 use super::roles::{Role, covers};
-use crate::db::schema::{places, role_grants, sessions, users};
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// One role grant of the caller, with the path of its place.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, diesel::Queryable)]
 pub struct CallerGrant {
     pub id: i64,
     pub role: Role,
@@ -152,25 +151,25 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> ApiResult<Ca
     .await
 }
 
+/// 403 `auth.account_disabled`: the one answer, wherever a disabled account shows valid
+/// credentials (a password, a refresh token, an access token). The credentials were understood
+/// and are genuine; the account may not act (RFC 9110 §15.5.4), so this is not a 401.
+pub fn account_disabled() -> ApiError {
+    ApiError::Forbidden("auth.account_disabled")
+}
+
 /// Reads the caller's live state: refuses disabled users and ended sessions.
 pub fn load_caller(conn: &mut DbConn, user_id: i64, session_id: i64) -> ApiResult<Caller> {
-    let live: Option<(bool, Option<chrono::NaiveDateTime>)> = users::table
-        .inner_join(sessions::table)
-        .filter(users::id.eq(user_id))
-        .filter(sessions::id.eq(session_id))
-        .select((users::disabled, sessions::revoked_at))
-        .first(conn)
-        .optional()?;
-    match live {
+    match queries::live_state(conn, user_id, session_id)? {
         None => return Err(ApiError::Unauthorized("auth.invalid_token")),
-        Some((true, _)) => return Err(ApiError::Unauthorized("auth.account_disabled")),
+        Some((true, _)) => return Err(account_disabled()),
         Some((false, Some(_))) => return Err(ApiError::Unauthorized("auth.session_revoked")),
         Some((false, None)) => {}
     }
     Ok(Caller {
         user_id,
         session_id,
-        grants: grants_of(conn, user_id)?,
+        grants: queries::caller_grants(conn, user_id)?,
     })
 }
 
@@ -180,37 +179,8 @@ pub fn acting_as(conn: &mut DbConn, user_id: i64) -> ApiResult<Caller> {
     Ok(Caller {
         user_id,
         session_id: 0,
-        grants: grants_of(conn, user_id)?,
+        grants: queries::caller_grants(conn, user_id)?,
     })
-}
-
-fn grants_of(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<CallerGrant>> {
-    type Row = (i64, String, Option<i64>, Option<String>, Option<i64>);
-    let rows: Vec<Row> = role_grants::table
-        .left_join(places::table)
-        .filter(role_grants::user_id.eq(user_id))
-        .select((
-            role_grants::id,
-            role_grants::role,
-            role_grants::place_id,
-            places::path.nullable(),
-            role_grants::organization_id,
-        ))
-        .order(role_grants::id)
-        .load(conn)?;
-    let grants: Vec<CallerGrant> = rows
-        .into_iter()
-        .filter_map(|(id, role, place_id, place_path, organization_id)| {
-            Some(CallerGrant {
-                id,
-                role: Role::parse(&role)?,
-                place_id,
-                place_path,
-                organization_id,
-            })
-        })
-        .collect();
-    Ok(grants)
 }
 
 fn state_of(req: &HttpRequest) -> ApiResult<web::Data<AppState>> {

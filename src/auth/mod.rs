@@ -4,8 +4,9 @@
 pub mod caller;
 pub mod jwt;
 pub mod password;
+pub mod queries;
 pub mod roles;
 pub mod tokens;
 
-pub use caller::{Caller, CallerGrant, OptionalCaller, PlaceRef};
+pub use caller::{Caller, CallerGrant, OptionalCaller, PlaceRef, account_disabled};
 pub use roles::Role;

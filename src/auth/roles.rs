@@ -1,5 +1,7 @@
 //! The roles of DOMAIN.md and the pure rules for where a grant holds.
 
+use crate::places::model::OrganizationKind;
+
 crate::wire_enum! {
     /// A role, granted at a place (and for property firms and departments, for an organisation).
     pub enum Role {
@@ -16,10 +18,10 @@ crate::wire_enum! {
 
 impl Role {
     /// The organisation kind a grant of this role must name, if any.
-    pub fn organization_kind(self) -> Option<&'static str> {
+    pub fn organization_kind(self) -> Option<OrganizationKind> {
         match self {
-            Role::PropertyFirm => Some("property_firm"),
-            Role::Department => Some("department"),
+            Role::PropertyFirm => Some(OrganizationKind::PropertyFirm),
+            Role::Department => Some(OrganizationKind::Department),
             _ => None,
         }
     }

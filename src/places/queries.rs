@@ -9,49 +9,54 @@ use crate::db::schema::{organization_places, organizations, places};
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
 
-type PlaceRow = (i64, Option<i64>, String, String, String, String, i32);
+/// A place row; `kind` is typed, so an unknown stored kind fails the query instead of hiding
+/// the place.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = places)]
+pub struct PlaceRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: PlaceKind,
+    pub name: String,
+    pub code: String,
+    pub path: String,
+    pub depth: i32,
+}
 
-const PLACE_COLUMNS: (
-    places::id,
-    places::parent_id,
-    places::kind,
-    places::name,
-    places::code,
-    places::path,
-    places::depth,
-) = (
-    places::id,
-    places::parent_id,
-    places::kind,
-    places::name,
-    places::code,
-    places::path,
-    places::depth,
-);
+impl PlaceRow {
+    /// The wire form and the path.
+    fn split(self) -> (PlaceOut, String) {
+        (
+            PlaceOut {
+                id: self.id,
+                parent_id: self.parent_id,
+                kind: self.kind,
+                name: self.name,
+                code: self.code,
+                depth: self.depth,
+            },
+            self.path,
+        )
+    }
+}
 
-fn to_out(row: PlaceRow) -> Option<(PlaceOut, String)> {
-    let (id, parent_id, kind, name, code, path, depth) = row;
-    Some((
-        PlaceOut {
-            id,
-            parent_id,
-            kind: PlaceKind::parse(&kind)?,
-            name,
-            code,
-            depth,
-        },
-        path,
-    ))
+/// An organisation row without its places.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+struct OrganizationRow {
+    id: i64,
+    kind: OrganizationKind,
+    name: String,
 }
 
 /// A place with its path, or None.
 pub fn place(conn: &mut DbConn, id: i64) -> ApiResult<Option<(PlaceOut, String)>> {
     let row: Option<PlaceRow> = places::table
         .find(id)
-        .select(PLACE_COLUMNS)
+        .select(PlaceRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(row.and_then(to_out))
+    Ok(row.map(PlaceRow::split))
 }
 
 /// The place as permission checks see it; 404 `place.not_found` (or 422 naming `field`).
@@ -98,7 +103,7 @@ pub fn insert_place(
     let id: i64 = diesel::insert_into(places::table)
         .values((
             places::parent_id.eq(parent.map(|(id, _)| id)),
-            places::kind.eq(kind.as_str()),
+            places::kind.eq(kind),
             places::name.eq(name),
             places::code.eq(code),
             places::path.eq(&placeholder),
@@ -152,7 +157,7 @@ pub fn list_places(
     after: Option<i64>,
     fetch: i64,
 ) -> ApiResult<Vec<PlaceOut>> {
-    let mut query = places::table.select(PLACE_COLUMNS).into_boxed();
+    let mut query = places::table.select(PlaceRow::as_select()).into_boxed();
     if let Some(p) = parent {
         query = query.filter(places::parent_id.eq(p));
     }
@@ -163,7 +168,7 @@ pub fn list_places(
             .filter(places::path.lt(hi));
     }
     if let Some(k) = kind {
-        query = query.filter(places::kind.eq(k.as_str()));
+        query = query.filter(places::kind.eq(k));
     }
     if let Some(q) = q {
         let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
@@ -173,11 +178,7 @@ pub fn list_places(
         query = query.filter(places::id.gt(after));
     }
     let rows: Vec<PlaceRow> = query.order(places::id).limit(fetch).load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(to_out)
-        .map(|(p, _)| p)
-        .collect())
+    Ok(rows.into_iter().map(|r| r.split().0).collect())
 }
 
 /// Paths of the given places; 422 naming `field` for any that does not exist.
@@ -203,20 +204,17 @@ pub fn place_paths(conn: &mut DbConn, ids: &[i64], field: &str) -> ApiResult<Vec
 
 /// An organisation with its places.
 pub fn organization(conn: &mut DbConn, id: i64) -> ApiResult<Option<OrganizationOut>> {
-    let row: Option<(i64, String, String)> = organizations::table
+    let row: Option<OrganizationRow> = organizations::table
         .find(id)
-        .select((organizations::id, organizations::kind, organizations::name))
+        .select(OrganizationRow::as_select())
         .first(conn)
         .optional()?;
     let Some(row) = row else { return Ok(None) };
     Ok(with_places(conn, vec![row])?.pop())
 }
 
-fn with_places(
-    conn: &mut DbConn,
-    rows: Vec<(i64, String, String)>,
-) -> ApiResult<Vec<OrganizationOut>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+fn with_places(conn: &mut DbConn, rows: Vec<OrganizationRow>) -> ApiResult<Vec<OrganizationOut>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let links: Vec<(i64, i64)> = organization_places::table
         .filter(organization_places::organization_id.eq_any(&ids))
         .select((
@@ -230,13 +228,11 @@ fn with_places(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, kind, name)| {
-            Some(OrganizationOut {
-                id,
-                kind: OrganizationKind::parse(&kind)?,
-                name,
-                place_ids: links.iter().filter(|l| l.0 == id).map(|l| l.1).collect(),
-            })
+        .map(|r| OrganizationOut {
+            place_ids: links.iter().filter(|l| l.0 == r.id).map(|l| l.1).collect(),
+            id: r.id,
+            kind: r.kind,
+            name: r.name,
         })
         .collect())
 }
@@ -250,10 +246,10 @@ pub fn list_organizations(
     fetch: i64,
 ) -> ApiResult<Vec<OrganizationOut>> {
     let mut query = organizations::table
-        .select((organizations::id, organizations::kind, organizations::name))
+        .select(OrganizationRow::as_select())
         .into_boxed();
     if let Some(k) = kind {
-        query = query.filter(organizations::kind.eq(k.as_str()));
+        query = query.filter(organizations::kind.eq(k));
     }
     if let Some(p) = place_id {
         let serving = organization_places::table
@@ -277,7 +273,7 @@ pub fn insert_organization(
 ) -> ApiResult<i64> {
     let id: i64 = diesel::insert_into(organizations::table)
         .values((
-            organizations::kind.eq(kind.as_str()),
+            organizations::kind.eq(kind),
             organizations::name.eq(name),
             organizations::created_at.eq(db::now()),
         ))

@@ -1,15 +1,15 @@
-//! Handlers for /api/v1/places and /api/v1/organizations. Reading is public (registration
-//! and the public catalog need the tree); writing needs `admin` at the place concerned.
+//! Handlers for /api/v1/places and /api/v1/organizations: parse, call one action of
+//! `places::actions` (where the permission checks live), serialise.
 
 use actix_web::{HttpResponse, get, patch, post, web};
 
+use super::actions;
 use super::model::*;
-use super::queries;
 use crate::api::extract::{Body, Query};
-use crate::api::paging::{List, Page};
-use crate::auth::{Caller, Role};
+use crate::api::paging::List;
+use crate::auth::Caller;
 use crate::db;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// Lists places: children of `parent_id`, a subtree (`within`), by kind or name.
@@ -26,24 +26,7 @@ pub async fn list_places(
     state: web::Data<AppState>,
     Query(f): Query<PlaceFilter>,
 ) -> ApiResult<web::Json<List<PlaceOut>>> {
-    let page = Page::new(f.limit, f.cursor.as_deref())?;
-    let list = db::run(&state.pool, move |conn| {
-        let within = match f.within {
-            Some(id) => Some(queries::place_ref(conn, id, Some("within"))?.0.path),
-            None => None,
-        };
-        let rows = queries::list_places(
-            conn,
-            f.parent_id,
-            within.as_deref(),
-            f.kind,
-            f.q.as_deref(),
-            page.after,
-            page.fetch(),
-        )?;
-        Ok(page.finish(rows, |p| p.id))
-    })
-    .await?;
+    let list = db::run(&state.pool, move |conn| actions::list_places(conn, &f)).await?;
     Ok(web::Json(list))
 }
 
@@ -61,10 +44,8 @@ pub async fn get_place(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<PlaceOut>> {
     let id = id.into_inner();
-    let place = db::run(&state.pool, move |conn| queries::place(conn, id)).await?;
-    place
-        .map(|(p, _)| web::Json(p))
-        .ok_or(ApiError::NotFound("place.not_found"))
+    let place = db::run(&state.pool, move |conn| actions::get_place(conn, id)).await?;
+    Ok(web::Json(place))
 }
 
 /// Creates a place. Admin at the parent; a city (no parent) needs an installation-wide admin.
@@ -81,37 +62,8 @@ pub async fn create_place(
     caller: Caller,
     Body(body): Body<NewPlace>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_any_admin()?;
     let place = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let parent = match body.parent_id {
-                None => {
-                    if !caller.is_global_admin() {
-                        return Err(ApiError::Forbidden("permission.denied"));
-                    }
-                    None
-                }
-                Some(pid) => {
-                    let (parent, kind) = queries::place_ref(conn, pid, Some("parent_id"))?;
-                    caller.require(&[Role::Admin], &parent)?;
-                    Some((parent, kind))
-                }
-            };
-            if !body.kind.fits_under(parent.as_ref().map(|p| p.1)) {
-                return Err(ApiError::invalid(
-                    "kind",
-                    "place.invalid_parent",
-                    format!("{} cannot sit there", body.kind.as_str()),
-                ));
-            }
-            queries::insert_place(
-                conn,
-                parent.as_ref().map(|(p, _)| (p.id, p.path.as_str())),
-                body.kind,
-                &body.name,
-                &body.code,
-            )
-        })
+        actions::create_place(conn, &caller, &body)
     })
     .await?;
     Ok(HttpResponse::Created().json(place))
@@ -132,18 +84,12 @@ pub async fn update_place(
     id: web::Path<i64>,
     Body(body): Body<PlacePatch>,
 ) -> ApiResult<web::Json<PlaceOut>> {
-    caller.require_any_admin()?;
     let id = id.into_inner();
     let place = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let (place, _) = queries::place_ref(conn, id, None)?;
-            caller.require(&[Role::Admin], &place)?;
-            queries::update_place(conn, id, body.name.as_deref(), body.code.as_deref())?;
-            queries::place(conn, id)?.ok_or(ApiError::NotFound("place.not_found"))
-        })
+        actions::update_place(conn, &caller, id, &body)
     })
     .await?;
-    Ok(web::Json(place.0))
+    Ok(web::Json(place))
 }
 
 /// Lists organisations by kind or served place.
@@ -160,10 +106,8 @@ pub async fn list_organizations(
     state: web::Data<AppState>,
     Query(f): Query<OrganizationFilter>,
 ) -> ApiResult<web::Json<List<OrganizationOut>>> {
-    let page = Page::new(f.limit, f.cursor.as_deref())?;
     let list = db::run(&state.pool, move |conn| {
-        let rows = queries::list_organizations(conn, f.kind, f.place_id, page.after, page.fetch())?;
-        Ok(page.finish(rows, |o| o.id))
+        actions::list_organizations(conn, &f)
     })
     .await?;
     Ok(web::Json(list))
@@ -183,10 +127,8 @@ pub async fn get_organization(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<OrganizationOut>> {
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| queries::organization(conn, id))
-        .await?
-        .map(web::Json)
-        .ok_or(ApiError::NotFound("organization.not_found"))
+    let org = db::run(&state.pool, move |conn| actions::get_organization(conn, id)).await?;
+    Ok(web::Json(org))
 }
 
 /// Creates an organisation; the caller must be admin at every place it serves.
@@ -203,15 +145,8 @@ pub async fn create_organization(
     caller: Caller,
     Body(body): Body<NewOrganization>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_any_admin()?;
     let org = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            for place in queries::place_paths(conn, &body.place_ids, "place_ids")? {
-                caller.require(&[Role::Admin], &place)?;
-            }
-            let id = queries::insert_organization(conn, body.kind, &body.name, &body.place_ids)?;
-            queries::organization(conn, id)?.ok_or(ApiError::NotFound("organization.not_found"))
-        })
+        actions::create_organization(conn, &caller, &body)
     })
     .await?;
     Ok(HttpResponse::Created().json(org))
@@ -232,25 +167,9 @@ pub async fn update_organization(
     id: web::Path<i64>,
     Body(body): Body<OrganizationPatch>,
 ) -> ApiResult<web::Json<OrganizationOut>> {
-    caller.require_any_admin()?;
     let id = id.into_inner();
     let org = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let current = queries::organization(conn, id)?
-                .ok_or(ApiError::NotFound("organization.not_found"))?;
-            let mut touched = current.place_ids.clone();
-            touched.extend(body.place_ids.iter().flatten());
-            for place in queries::place_paths(conn, &touched, "place_ids")? {
-                caller.require(&[Role::Admin], &place)?;
-            }
-            if let Some(name) = &body.name {
-                queries::rename_organization(conn, id, name)?;
-            }
-            if let Some(place_ids) = &body.place_ids {
-                queries::set_organization_places(conn, id, place_ids)?;
-            }
-            queries::organization(conn, id)?.ok_or(ApiError::NotFound("organization.not_found"))
-        })
+        actions::update_organization(conn, &caller, id, &body)
     })
     .await?;
     Ok(web::Json(org))

@@ -1,0 +1,256 @@
+//! Login sessions: log in, refresh with rotation, log out, and who am I. Answers never reveal
+//! whether an email is registered.
+
+use std::net::IpAddr;
+
+use chrono::Duration;
+use governor::clock::{Clock, DefaultClock};
+
+use crate::accounts::model::{LoginRequest, Me, TokenPair};
+use crate::accounts::queries::{self, UserRow};
+use crate::accounts::rules::{self, LockoutPolicy, RefreshVerdict};
+use crate::auth::tokens::{hash_token, random_token};
+use crate::auth::{Caller, account_disabled};
+use crate::db::{self, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The address a request came from, as the transport saw it (None when unknown).
+pub type ClientAddr = Option<IpAddr>;
+
+/// Per-address limit on login-like requests (login, register, reset request): 429
+/// `auth.too_many_attempts` with the wait. An unknown address is not limited.
+pub fn throttle(state: &AppState, addr: ClientAddr) -> ApiResult<()> {
+    let Some(ip) = addr else {
+        return Ok(());
+    };
+    if state.login_limiter.len() > 100_000 {
+        state.login_limiter.retain_recent();
+    }
+    state.login_limiter.check_key(&ip).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        ApiError::TooManyRequests {
+            code: "auth.too_many_attempts",
+            retry_after_secs: wait.as_secs().max(1),
+        }
+    })
+}
+
+/// A session opened in the database, before its access token is signed.
+struct Opened {
+    user_id: i64,
+    session_id: i64,
+    refresh_token: String,
+}
+
+impl Opened {
+    fn sign(self, state: &AppState) -> ApiResult<TokenPair> {
+        Ok(TokenPair {
+            access_token: state.jwt.issue(self.user_id, self.session_id)?,
+            refresh_token: self.refresh_token,
+            token_type: "Bearer".into(),
+            expires_in: state.jwt.ttl_seconds,
+        })
+    }
+}
+
+/// Stores a fresh refresh token: in `session`, or in a new session when None.
+fn store_refresh(
+    conn: &mut DbConn,
+    user_id: i64,
+    session: Option<i64>,
+    ttl_days: i64,
+) -> ApiResult<Opened> {
+    let refresh_token = random_token()?;
+    let expires = db::now() + Duration::days(ttl_days);
+    let hash = hash_token(&refresh_token);
+    let session_id = match session {
+        Some(s) => {
+            queries::insert_refresh(conn, s, &hash, expires)?;
+            s
+        }
+        None => queries::open_session(conn, user_id, &hash, expires)?,
+    };
+    Ok(Opened {
+        user_id,
+        session_id,
+        refresh_token,
+    })
+}
+
+/// Logs in with email and password. Failures are counted per email (registered or not) and
+/// per client address; too many lock the email for a while. A disabled account gets
+/// [`account_disabled`], an unverified one 403 `auth.email_not_verified` when required.
+///
+/// Three short database steps around the password check, so no pooled connection is held
+/// while argon2 runs: (1) read the lockout and the user, (2) verify on the hasher's pool
+/// (a dummy hash for an unknown email, so both take as long), (3) count the failure, or
+/// clear the count and open the session.
+pub async fn create_session(
+    state: &AppState,
+    addr: ClientAddr,
+    input: LoginRequest,
+) -> ApiResult<TokenPair> {
+    throttle(state, addr)?;
+    let email = rules::normalize_email(&input.email);
+    let lookup = email.clone();
+    let (locked, user) = db::run(&state.pool, move |conn| {
+        let throttle = queries::throttle_of(conn, &lookup)?;
+        let locked = rules::locked_for(throttle.as_ref(), db::now());
+        Ok((locked, queries::user_by_email(conn, &lookup)?))
+    })
+    .await?;
+    if let Some(secs) = locked {
+        return Err(ApiError::TooManyRequests {
+            code: "auth.account_locked",
+            retry_after_secs: secs as u64,
+        });
+    }
+    let Some(user) = verified_user(state, user, input.password).await? else {
+        record_failure(state, email).await?;
+        return Err(ApiError::Unauthorized("auth.invalid_credentials"));
+    };
+    if user.disabled {
+        return Err(account_disabled());
+    }
+    if state.settings.auth.require_verified_email && user.email_verified_at.is_none() {
+        return Err(ApiError::Forbidden("auth.email_not_verified"));
+    }
+    let ttl_days = state.settings.auth.refresh_ttl_days;
+    let opened = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            queries::clear_throttle(conn, &user.email)?;
+            store_refresh(conn, user.id, None, ttl_days)
+        })
+    })
+    .await?;
+    opened.sign(state)
+}
+
+/// The user when the password matches; None otherwise (an unknown email costs a dummy check).
+async fn verified_user(
+    state: &AppState,
+    user: Option<UserRow>,
+    password: String,
+) -> ApiResult<Option<UserRow>> {
+    match user {
+        Some(u) => {
+            let ok = state
+                .hasher
+                .verify(password, u.password_hash.clone())
+                .await?;
+            Ok(ok.then_some(u))
+        }
+        None => {
+            state.hasher.verify_dummy(password).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Counts one failed login against the email, locking it at the limit.
+async fn record_failure(state: &AppState, email: String) -> ApiResult<()> {
+    let auth = &state.settings.auth;
+    let policy = LockoutPolicy {
+        max_failures: auth.max_failed_logins,
+        window: Duration::minutes(auth.failure_window_minutes),
+        lockout: Duration::minutes(auth.lockout_minutes),
+    };
+    db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let current = queries::throttle_of(conn, &email)?;
+            let next = rules::record_failure(current, db::now(), policy);
+            queries::save_throttle(conn, &email, &next)
+        })
+    })
+    .await
+}
+
+/// What presenting a refresh token came to, decided inside the transaction.
+enum Refreshed {
+    Rotated(Opened),
+    Refused(ApiError),
+}
+
+/// Trades a refresh token for a new pair. Each refresh token works once; presenting a spent
+/// one revokes its whole session (someone else has it). A disabled account gets
+/// [`account_disabled`].
+pub async fn refresh_session(state: &AppState, refresh_token: &str) -> ApiResult<TokenPair> {
+    let token_hash = hash_token(refresh_token);
+    let ttl_days = state.settings.auth.refresh_ttl_days;
+    let outcome = db::run(&state.pool, move |conn| {
+        db::write_tx(conn, |conn| rotate(conn, &token_hash, ttl_days))
+    })
+    .await?;
+    // A refusal commits too: a detected reuse must stay revoked.
+    match outcome {
+        Refreshed::Rotated(opened) => opened.sign(state),
+        Refreshed::Refused(e) => Err(e),
+    }
+}
+
+fn rotate(conn: &mut DbConn, token_hash: &str, ttl_days: i64) -> ApiResult<Refreshed> {
+    let Some(row) = queries::refresh_by_hash(conn, token_hash)? else {
+        return Ok(Refreshed::Refused(ApiError::Unauthorized(
+            "auth.refresh_invalid",
+        )));
+    };
+    if row.disabled {
+        return Ok(Refreshed::Refused(account_disabled()));
+    }
+    let verdict = rules::judge_refresh(
+        row.used_at,
+        row.expires_at,
+        row.revoked_at.is_some(),
+        db::now(),
+    );
+    match verdict {
+        RefreshVerdict::Rotate if queries::spend_refresh(conn, row.id)? => Ok(Refreshed::Rotated(
+            store_refresh(conn, row.user_id, Some(row.session_id), ttl_days)?,
+        )),
+        RefreshVerdict::Rotate | RefreshVerdict::Reused => {
+            queries::revoke_session(conn, row.session_id, "refresh_reused")?;
+            tracing::warn!(
+                session = row.session_id,
+                user = row.user_id,
+                "refresh token reuse: session revoked"
+            );
+            Ok(Refreshed::Refused(ApiError::Unauthorized(
+                "auth.refresh_reused",
+            )))
+        }
+        RefreshVerdict::Expired | RefreshVerdict::Revoked => Ok(Refreshed::Refused(
+            ApiError::Unauthorized("auth.refresh_invalid"),
+        )),
+    }
+}
+
+/// Ends the session the refresh token belongs to; its access tokens stop working at once.
+/// An unknown token is no error (the session is gone either way).
+pub fn end_session(conn: &mut DbConn, refresh_token: &str) -> ApiResult<()> {
+    let token_hash = hash_token(refresh_token);
+    db::write_tx(conn, |conn| {
+        if let Some(row) = queries::refresh_by_hash(conn, &token_hash)? {
+            queries::revoke_session(conn, row.session_id, "logout")?;
+        }
+        Ok(())
+    })
+}
+
+/// The caller's account and roles.
+pub fn get_me(conn: &mut DbConn, caller: &Caller) -> ApiResult<Me> {
+    let user = queries::user_by_id(conn, caller.user_id)?
+        .ok_or(ApiError::Unauthorized("auth.invalid_token"))?;
+    let roles = queries::grants_of(conn, &[user.id])?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Me {
+        id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        home_place_id: user.home_place_id,
+        email_verified: user.email_verified_at.is_some(),
+        roles,
+    })
+}

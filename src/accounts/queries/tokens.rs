@@ -1,0 +1,234 @@
+//! Storage of what proves a caller: mailed one-time tokens, login sessions with their refresh
+//! tokens, and the failed-login throttle.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::accounts::rules::Throttle;
+use crate::db::schema::{email_tokens, login_throttle, refresh_tokens, sessions, users};
+use crate::db::{self, DbConn};
+use crate::error::ApiResult;
+
+/// Stores a mailed token's hash.
+pub fn insert_email_token(
+    conn: &mut DbConn,
+    user_id: i64,
+    purpose: &str,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::insert_into(email_tokens::table)
+        .values((
+            email_tokens::user_id.eq(user_id),
+            email_tokens::purpose.eq(purpose),
+            email_tokens::token_hash.eq(token_hash),
+            email_tokens::created_at.eq(db::now()),
+            email_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The id and user of a valid, unused mailed token.
+fn valid_email_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    purpose: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Option<(i64, i64)>> {
+    Ok(email_tokens::table
+        .filter(email_tokens::token_hash.eq(token_hash))
+        .filter(email_tokens::purpose.eq(purpose))
+        .filter(email_tokens::used_at.is_null())
+        .filter(email_tokens::expires_at.gt(now))
+        .select((email_tokens::id, email_tokens::user_id))
+        .first(conn)
+        .optional()?)
+}
+
+/// The user of a valid, unused mailed token, without spending it (a reset reads the account's
+/// email to check the new password before hashing; `take_email_token` spends it afterwards).
+pub fn peek_email_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    purpose: &str,
+) -> ApiResult<Option<i64>> {
+    Ok(valid_email_token(conn, token_hash, purpose, db::now())?.map(|(_, user_id)| user_id))
+}
+
+/// Spends a mailed token: returns its user when it was valid and unused (at most once,
+/// even when two requests race).
+pub fn take_email_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    purpose: &str,
+) -> ApiResult<Option<i64>> {
+    let now = db::now();
+    let Some((id, user_id)) = valid_email_token(conn, token_hash, purpose, now)? else {
+        return Ok(None);
+    };
+    let spent = diesel::update(
+        email_tokens::table
+            .filter(email_tokens::id.eq(id))
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(now))
+    .execute(conn)?;
+    Ok((spent == 1).then_some(user_id))
+}
+
+/// Opens a login session (a refresh-token family) and its first refresh token.
+pub fn open_session(
+    conn: &mut DbConn,
+    user_id: i64,
+    refresh_hash: &str,
+    expires_at: NaiveDateTime,
+) -> ApiResult<i64> {
+    let session_id = diesel::insert_into(sessions::table)
+        .values((
+            sessions::user_id.eq(user_id),
+            sessions::created_at.eq(db::now()),
+        ))
+        .returning(sessions::id)
+        .get_result(conn)?;
+    insert_refresh(conn, session_id, refresh_hash, expires_at)?;
+    Ok(session_id)
+}
+
+/// Adds a refresh token to a session.
+pub fn insert_refresh(
+    conn: &mut DbConn,
+    session_id: i64,
+    refresh_hash: &str,
+    expires_at: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::token_hash.eq(refresh_hash),
+            refresh_tokens::created_at.eq(db::now()),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A presented refresh token with its session and user state.
+#[derive(Debug, Queryable)]
+pub struct RefreshRow {
+    pub id: i64,
+    pub session_id: i64,
+    pub used_at: Option<NaiveDateTime>,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub user_id: i64,
+    pub disabled: bool,
+}
+
+/// Finds a refresh token by hash.
+pub fn refresh_by_hash(conn: &mut DbConn, token_hash: &str) -> ApiResult<Option<RefreshRow>> {
+    Ok(refresh_tokens::table
+        .inner_join(sessions::table.inner_join(users::table))
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select((
+            refresh_tokens::id,
+            refresh_tokens::session_id,
+            refresh_tokens::used_at,
+            refresh_tokens::expires_at,
+            sessions::revoked_at,
+            users::id,
+            users::disabled,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks a refresh token spent; false when another request spent it first.
+pub fn spend_refresh(conn: &mut DbConn, id: i64) -> ApiResult<bool> {
+    let n = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::id.eq(id))
+            .filter(refresh_tokens::used_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(db::now()))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends one session (logout, detected reuse).
+pub fn revoke_session(conn: &mut DbConn, session_id: i64, reason: &str) -> ApiResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(db::now()),
+        sessions::revoke_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session of a user (password reset).
+pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64, reason: &str) -> ApiResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(db::now()),
+        sessions::revoke_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The failed-login state of an email.
+pub fn throttle_of(conn: &mut DbConn, email_key: &str) -> ApiResult<Option<Throttle>> {
+    let row: Option<(i32, NaiveDateTime, Option<NaiveDateTime>)> = login_throttle::table
+        .find(email_key)
+        .select((
+            login_throttle::failures,
+            login_throttle::window_started_at,
+            login_throttle::locked_until,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(
+        row.map(|(failures, window_started_at, locked_until)| Throttle {
+            failures,
+            window_started_at,
+            locked_until,
+        }),
+    )
+}
+
+/// Stores the failed-login state of an email (update, else insert).
+pub fn save_throttle(conn: &mut DbConn, email_key: &str, t: &Throttle) -> ApiResult<()> {
+    let n = diesel::update(login_throttle::table.find(email_key))
+        .set((
+            login_throttle::failures.eq(t.failures),
+            login_throttle::window_started_at.eq(t.window_started_at),
+            login_throttle::locked_until.eq(t.locked_until),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(login_throttle::table)
+            .values((
+                login_throttle::email_key.eq(email_key),
+                login_throttle::failures.eq(t.failures),
+                login_throttle::window_started_at.eq(t.window_started_at),
+                login_throttle::locked_until.eq(t.locked_until),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Forgets failures after a successful login or a password reset.
+pub fn clear_throttle(conn: &mut DbConn, email_key: &str) -> ApiResult<()> {
+    diesel::delete(login_throttle::table.find(email_key)).execute(conn)?;
+    Ok(())
+}
