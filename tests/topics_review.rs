@@ -95,8 +95,20 @@ async fn crossed_merges_never_deadlock() {
         let b = raise(&app, &staff, community, &format!("第{round}轮议题乙")).await;
         // A into B and B into A at the same moment.
         let (ab, ba) = futures_util::future::join(
-            act(&app, &staff, &a, "merge", json!({"target_topic_id": b["id"]})),
-            act(&app, &staff, &b, "merge", json!({"target_topic_id": a["id"]})),
+            act(
+                &app,
+                &staff,
+                &a,
+                "merge",
+                json!({"target_topic_id": b["id"]}),
+            ),
+            act(
+                &app,
+                &staff,
+                &b,
+                "merge",
+                json!({"target_topic_id": a["id"]}),
+            ),
         )
         .await;
         let statuses = [ab.status.as_u16(), ba.status.as_u16()];
@@ -106,7 +118,11 @@ async fn crossed_merges_never_deadlock() {
             (ab.status, &ab.body),
             (ba.status, &ba.body)
         );
-        let loser = if ab.status == StatusCode::OK { &ba } else { &ab };
+        let loser = if ab.status == StatusCode::OK {
+            &ba
+        } else {
+            &ab
+        };
         assert!(
             ["topic.invalid_merge_target", "topic.stale_version"].contains(&loser.code()),
             "round {round}: {:?}",
@@ -263,10 +279,28 @@ async fn mine_keeps_the_topics_of_the_callers_places() {
         .await;
     let nobody = app.user_token("nobody@example.com", None, &[]).await;
     let escalate = [("accept", json!({})), ("escalate", json!({}))];
-    let a1 = walk(&app, &staff_a, raise(&app, &staff_a, a, "甲一").await, &escalate).await;
-    let a2 = walk(&app, &staff_a, raise(&app, &staff_a, a, "甲二").await, &escalate).await;
+    let a1 = walk(
+        &app,
+        &staff_a,
+        raise(&app, &staff_a, a, "甲一").await,
+        &escalate,
+    )
+    .await;
+    let a2 = walk(
+        &app,
+        &staff_a,
+        raise(&app, &staff_a, a, "甲二").await,
+        &escalate,
+    )
+    .await;
     let a3 = raise(&app, &staff_a, a, "甲三").await;
-    let b1 = walk(&app, &staff_b, raise(&app, &staff_b, b, "乙一").await, &escalate).await;
+    let b1 = walk(
+        &app,
+        &staff_b,
+        raise(&app, &staff_b, b, "乙一").await,
+        &escalate,
+    )
+    .await;
 
     // a2 goes on the agenda of a meeting: it is scheduled.
     let m = app
@@ -309,9 +343,7 @@ async fn mine_keeps_the_topics_of_the_callers_places() {
         BTreeSet::from([id(&a3)])
     );
     // No role place, no topics.
-    assert!(
-        ids(&app.get("/api/v1/topics?mine=true", Some(&nobody)).await).is_empty()
-    );
+    assert!(ids(&app.get("/api/v1/topics?mine=true", Some(&nobody)).await).is_empty());
     // mine=false is the plain list.
     assert_eq!(
         ids(&app.get("/api/v1/topics?mine=false", Some(&staff_b)).await).len(),

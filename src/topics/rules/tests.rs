@@ -236,318 +236,126 @@ fn withdraw_refused_once_a_plan_exists() {
     }
 }
 
-#[test]
-fn accept_leads_to_discuss() {
-    let f = Facts {
-        roles: vec![Role::SubdistrictStaff],
+/// Back to bare facts (no input, nothing done), keeping the roles.
+fn bare(f: &mut Facts) {
+    *f = Facts {
+        roles: std::mem::take(&mut f.roles),
         ..Facts::default()
     };
-    let out = apply(Stage::Say, Accept, &f);
-    assert_eq!(
-        out,
-        Ok(Outcome {
-            stage: Stage::Discuss,
-            resolution: None,
-            escalated: false
-        })
-    );
 }
 
-#[test]
-fn reject_needs_a_reason() {
-    let mut f = ok_facts(staff());
-    f.has_reason = false;
-    assert_eq!(apply(Stage::Say, Reject, &f), Err(Refusal::ReasonRequired));
-    f.has_reason = true;
-    assert_eq!(
-        apply(Stage::Say, Reject, &f),
-        Ok(expected(Stage::Say, Reject, false))
-    );
-}
-
-#[test]
-fn merge_needs_a_target() {
-    let mut f = ok_facts(staff());
-    f.has_target = false;
-    assert_eq!(apply(Stage::Say, Merge, &f), Err(Refusal::TargetRequired));
-    f.has_target = true;
-    assert_eq!(
-        apply(Stage::Say, Merge, &f),
-        Ok(expected(Stage::Say, Merge, false))
-    );
-}
-
-#[test]
-fn escalate_once() {
-    let mut f = ok_facts(staff());
-    let out = apply(Stage::Discuss, Escalate, &f);
-    assert_eq!(
-        out,
-        Ok(Outcome {
-            stage: Stage::Discuss,
-            resolution: None,
-            escalated: true
-        })
-    );
-    f.escalated = true;
-    assert_eq!(
-        apply(Stage::Discuss, Escalate, &f),
-        Err(Refusal::AlreadyEscalated)
-    );
-}
-
-#[test]
-fn decide_needs_a_decision_and_for_major_topics_a_hearing() {
-    let mut f = ok_facts(staff());
-    f.has_decision = false;
-    assert_eq!(
-        apply(Stage::Discuss, Decide, &f),
-        Err(Refusal::DecisionRequired)
-    );
-    f.has_decision = true;
-    assert_eq!(
-        apply(Stage::Discuss, Decide, &f),
-        Ok(expected(Stage::Discuss, Decide, false))
-    );
+/// Bare facts of a major topic.
+fn bare_major(f: &mut Facts) {
+    bare(f);
     f.major = true;
-    assert_eq!(
-        apply(Stage::Discuss, Decide, &f),
-        Err(Refusal::HearingRequired)
-    );
-    f.hearing_outcome = true;
-    assert_eq!(
-        apply(Stage::Discuss, Decide, &f),
-        Ok(expected(Stage::Discuss, Decide, false))
-    );
-    // A hearing outcome is harmless for a topic that is not major.
-    f.major = false;
-    assert_eq!(
-        apply(Stage::Discuss, Decide, &f),
-        Ok(expected(Stage::Discuss, Decide, false))
-    );
 }
 
-#[test]
-fn publish_plan_needs_tasks_and_publishes_once() {
-    let mut f = ok_facts(vec![Role::SubdistrictStaff]);
-    f.task_count = 0;
-    assert_eq!(apply(Stage::Plan, PublishPlan, &f), Err(Refusal::NoTasks));
-    f.task_count = 1;
-    assert_eq!(
-        apply(Stage::Plan, PublishPlan, &f),
-        Ok(expected(Stage::Plan, PublishPlan, false))
-    );
+/// The facts under which approval succeeds.
+fn approvable(f: &mut Facts) {
+    f.task_count = 2;
     f.plan_published = true;
-    assert_eq!(
-        apply(Stage::Plan, PublishPlan, &f),
-        Err(Refusal::AlreadyPublished)
-    );
+    f.notice_over = true;
 }
 
-#[test]
-fn approve_plan_waits_for_notice_and_answers() {
-    let base = ok_facts_for(Stage::Plan, ApprovePlan, vec![Role::SubdistrictStaff]);
-    assert_eq!(
-        apply(Stage::Plan, ApprovePlan, &base),
-        Ok(expected(Stage::Plan, ApprovePlan, false))
-    );
+/// What a case expects: `OK` is the cell's outcome, else the refusal.
+type Want = Result<(), Refusal>;
+const OK: Want = Ok(());
 
-    let mut f = base.clone();
-    f.plan_published = false;
-    assert_eq!(
-        apply(Stage::Plan, ApprovePlan, &f),
-        Err(Refusal::NotPublished)
-    );
+/// One case: stage, action, the caller's roles, a change to `ok_facts`, and the answer.
+type Case = (Stage, Action, &'static [Role], fn(&mut Facts), Want);
 
-    let mut f = base.clone();
-    f.notice_over = false;
-    assert_eq!(
-        apply(Stage::Plan, ApprovePlan, &f),
-        Err(Refusal::NoticePeriodRunning)
-    );
+const S: &[Role] = &[Role::CommunityStaff];
+const SUB: &[Role] = &[Role::SubdistrictStaff];
+const RES: &[Role] = &[Role::Resident];
 
-    let mut f = base.clone();
-    f.unanswered_objections = 1;
-    assert_eq!(
-        apply(Stage::Plan, ApprovePlan, &f),
-        Err(Refusal::ObjectionsUnanswered)
-    );
-
-    // Order among the fact refusals: published, then notice, then objections.
-    let mut f = base.clone();
-    f.plan_published = false;
-    f.notice_over = false;
-    f.unanswered_objections = 3;
-    assert_eq!(
-        apply(Stage::Plan, ApprovePlan, &f),
-        Err(Refusal::NotPublished)
-    );
-    f.plan_published = true;
-    assert_eq!(
-        apply(Stage::Plan, ApprovePlan, &f),
-        Err(Refusal::NoticePeriodRunning)
-    );
-
-    // Community staff publish but do not approve.
-    let mut f = base;
-    f.roles = vec![Role::CommunityStaff];
-    assert_eq!(apply(Stage::Plan, ApprovePlan, &f), Err(Refusal::Forbidden));
-}
-
-#[test]
-fn complete_needs_every_task_done() {
-    let mut f = ok_facts(staff());
-    f.task_count = 0;
-    f.tasks_done = 0;
-    assert_eq!(apply(Stage::Act, Complete, &f), Err(Refusal::TasksNotDone));
-    f.task_count = 3;
-    f.tasks_done = 2;
-    assert_eq!(apply(Stage::Act, Complete, &f), Err(Refusal::TasksNotDone));
-    f.tasks_done = 3;
-    assert_eq!(
-        apply(Stage::Act, Complete, &f),
-        Ok(expected(Stage::Act, Complete, false))
-    );
-}
-
-#[test]
-fn close_waits_for_the_window_or_enough_ratings() {
-    let mut f = ok_facts(staff());
-    f.window_over = false;
-    f.min_ratings = 10;
-    f.ratings = 9;
-    assert_eq!(
-        apply(Stage::Evaluate, Close, &f),
-        Err(Refusal::EvaluationOpen)
-    );
-    f.ratings = 10;
-    assert_eq!(
-        apply(Stage::Evaluate, Close, &f),
-        Ok(expected(Stage::Evaluate, Close, false))
-    );
-    // min_ratings 0 disables early closing, however many ratings there are.
-    f.min_ratings = 0;
-    f.ratings = 50;
-    assert_eq!(
-        apply(Stage::Evaluate, Close, &f),
-        Err(Refusal::EvaluationOpen)
-    );
-    f.window_over = true;
-    assert_eq!(
-        apply(Stage::Evaluate, Close, &f),
-        Ok(expected(Stage::Evaluate, Close, false))
-    );
-}
+/// Every required input, every fact refusal and the check order, one row each.
+#[rustfmt::skip]
+const CASES: &[Case] = {
+    use Refusal::*;
+    use Stage::*;
+    &[
+        // Accept needs nothing but staff.
+        (Say, Accept, SUB, bare, OK),
+        // Reject needs a reason, merge a target.
+        (Say, Reject, S, |f| f.has_reason = false, Err(ReasonRequired)),
+        (Say, Reject, S, |_| {}, OK),
+        (Say, Merge, S, |f| f.has_target = false, Err(TargetRequired)),
+        (Say, Merge, S, |_| {}, OK),
+        // Escalate once.
+        (Discuss, Escalate, S, |_| {}, OK),
+        (Discuss, Escalate, S, |f| f.escalated = true, Err(AlreadyEscalated)),
+        // Decide needs a decision, and for major topics a hearing.
+        (Discuss, Decide, S, |f| f.has_decision = false, Err(DecisionRequired)),
+        (Discuss, Decide, S, |_| {}, OK),
+        (Discuss, Decide, S, |f| f.major = true, Err(HearingRequired)),
+        (Discuss, Decide, S, |f| (f.major, f.hearing_outcome) = (true, true), OK),
+        // A hearing outcome is harmless for a topic that is not major.
+        (Discuss, Decide, S, |f| f.hearing_outcome = true, OK),
+        // Publish needs tasks and publishes once.
+        (Plan, PublishPlan, SUB, |f| f.task_count = 0, Err(NoTasks)),
+        (Plan, PublishPlan, SUB, |f| f.task_count = 1, OK),
+        (Plan, PublishPlan, SUB, |f| (f.task_count, f.plan_published) = (1, true), Err(AlreadyPublished)),
+        // Approval waits for publication, the notice period and the answers, in that order.
+        (Plan, ApprovePlan, SUB, approvable, OK),
+        (Plan, ApprovePlan, SUB, |f| { approvable(f); f.plan_published = false }, Err(NotPublished)),
+        (Plan, ApprovePlan, SUB, |f| { approvable(f); f.notice_over = false }, Err(NoticePeriodRunning)),
+        (Plan, ApprovePlan, SUB, |f| { approvable(f); f.unanswered_objections = 1 }, Err(ObjectionsUnanswered)),
+        (Plan, ApprovePlan, SUB, |f| { approvable(f); (f.plan_published, f.notice_over, f.unanswered_objections) = (false, false, 3) }, Err(NotPublished)),
+        (Plan, ApprovePlan, SUB, |f| { approvable(f); (f.notice_over, f.unanswered_objections) = (false, 3) }, Err(NoticePeriodRunning)),
+        // Community staff publish but do not approve.
+        (Plan, ApprovePlan, S, approvable, Err(Forbidden)),
+        // Complete needs every task done.
+        (Act, Complete, S, |f| (f.task_count, f.tasks_done) = (0, 0), Err(TasksNotDone)),
+        (Act, Complete, S, |f| (f.task_count, f.tasks_done) = (3, 2), Err(TasksNotDone)),
+        (Act, Complete, S, |f| (f.task_count, f.tasks_done) = (3, 3), OK),
+        // Close waits for the window or enough ratings; min_ratings 0 disables early closing.
+        (Evaluate, Close, S, |f| (f.window_over, f.min_ratings, f.ratings) = (false, 10, 9), Err(EvaluationOpen)),
+        (Evaluate, Close, S, |f| (f.window_over, f.min_ratings, f.ratings) = (false, 10, 10), OK),
+        (Evaluate, Close, S, |f| (f.window_over, f.min_ratings, f.ratings) = (false, 0, 50), Err(EvaluationOpen)),
+        (Evaluate, Close, S, |f| (f.window_over, f.min_ratings, f.ratings) = (true, 0, 50), OK),
+        // The window passed with no rating: the topic closes (nobody objected); an
+        // inconsistent count without a mean is still no ratings.
+        (Evaluate, Close, S, |f| (f.ratings, f.mean) = (0, None), OK),
+        (Evaluate, Close, S, |f| (f.ratings, f.mean) = (2, None), OK),
+        // Without ratings, an open window keeps it open.
+        (Evaluate, Close, S, |f| (f.window_over, f.ratings, f.mean) = (false, 0, None), Err(EvaluationOpen)),
+        // Rated: the mean must reach the threshold (NaN never does).
+        (Evaluate, Close, S, |f| (f.ratings, f.threshold, f.mean) = (4, 3.5, Some(3.49)), Err(Unsatisfied)),
+        (Evaluate, Close, S, |f| (f.ratings, f.threshold, f.mean) = (4, 3.5, Some(f64::NAN)), Err(Unsatisfied)),
+        (Evaluate, Close, S, |f| (f.ratings, f.threshold, f.mean) = (4, 3.5, Some(3.5)), OK),
+        // The window check comes before the ratings checks.
+        (Evaluate, Close, S, |f| (f.window_over, f.min_ratings, f.ratings, f.mean, f.threshold) = (false, 0, 0, None, 3.5), Err(EvaluationOpen)),
+        // Rework needs ratings and an unsatisfying mean; it does not wait for the window.
+        (Evaluate, Rework, S, |f| (f.ratings, f.mean) = (0, None), Err(NoRatings)),
+        (Evaluate, Rework, S, |f| (f.ratings, f.threshold, f.mean) = (5, 3.5, Some(3.5)), Err(Satisfied)),
+        (Evaluate, Rework, S, |f| (f.ratings, f.threshold, f.mean) = (5, 3.5, Some(4.8)), Err(Satisfied)),
+        (Evaluate, Rework, S, |f| (f.ratings, f.threshold, f.mean) = (5, 3.5, Some(3.4)), OK),
+        (Evaluate, Rework, S, |f| (f.ratings, f.threshold, f.mean, f.window_over) = (5, 3.5, Some(3.4), false), OK),
+        // Check order: the role before the input, the table before the role.
+        (Say, Reject, RES, bare_major, Err(Forbidden)),
+        (Say, Merge, RES, bare_major, Err(Forbidden)),
+        (Discuss, Decide, RES, bare_major, Err(Forbidden)),
+        (Discuss, Accept, RES, bare_major, Err(InvalidTransition)),
+        // Missing input comes before the facts: major without hearing and without decision.
+        (Discuss, Decide, S, bare_major, Err(DecisionRequired)),
+        // A fact refusal only after the role: a resident at an unpublished plan.
+        (Plan, ApprovePlan, RES, bare_major, Err(Forbidden)),
+        (Act, Complete, RES, bare_major, Err(Forbidden)),
+    ]
+};
 
 #[test]
-fn close_needs_ratings_and_satisfaction() {
-    let mut f = ok_facts(staff());
-    f.window_over = true;
-    f.ratings = 0;
-    f.mean = None;
-    // The window passed with no rating: the topic closes (nobody objected).
-    let closed = Ok(expected(Stage::Evaluate, Close, false));
-    assert_eq!(apply(Stage::Evaluate, Close, &f), closed);
-    // An inconsistent count without a mean is still no ratings.
-    f.ratings = 2;
-    assert_eq!(apply(Stage::Evaluate, Close, &f), closed);
-    // Without ratings, an open window keeps it open.
-    f.ratings = 0;
-    f.window_over = false;
-    assert_eq!(
-        apply(Stage::Evaluate, Close, &f),
-        Err(Refusal::EvaluationOpen)
-    );
-    f.window_over = true;
-
-    f.ratings = 4;
-    f.threshold = 3.5;
-    f.mean = Some(3.49);
-    assert_eq!(apply(Stage::Evaluate, Close, &f), Err(Refusal::Unsatisfied));
-    f.mean = Some(f64::NAN);
-    assert_eq!(apply(Stage::Evaluate, Close, &f), Err(Refusal::Unsatisfied));
-    f.mean = Some(3.5);
-    assert_eq!(
-        apply(Stage::Evaluate, Close, &f),
-        Ok(expected(Stage::Evaluate, Close, false))
-    );
-    // The window check comes before the ratings checks.
-    f.window_over = false;
-    f.min_ratings = 0;
-    f.ratings = 0;
-    f.mean = None;
-    assert_eq!(
-        apply(Stage::Evaluate, Close, &f),
-        Err(Refusal::EvaluationOpen)
-    );
-}
-
-#[test]
-fn rework_needs_an_unsatisfying_result() {
-    let mut f = ok_facts(staff());
-    f.ratings = 0;
-    f.mean = None;
-    assert_eq!(apply(Stage::Evaluate, Rework, &f), Err(Refusal::NoRatings));
-    f.ratings = 5;
-    f.threshold = 3.5;
-    f.mean = Some(3.5);
-    assert_eq!(apply(Stage::Evaluate, Rework, &f), Err(Refusal::Satisfied));
-    f.mean = Some(4.8);
-    assert_eq!(apply(Stage::Evaluate, Rework, &f), Err(Refusal::Satisfied));
-    f.mean = Some(3.4);
-    assert_eq!(
-        apply(Stage::Evaluate, Rework, &f),
-        Ok(expected(Stage::Evaluate, Rework, false))
-    );
-    // Rework does not wait for the window.
-    f.window_over = false;
-    assert_eq!(
-        apply(Stage::Evaluate, Rework, &f),
-        Ok(expected(Stage::Evaluate, Rework, false))
-    );
-}
-
-#[test]
-fn check_order_role_before_input_before_facts() {
-    // Residents without input are refused for the role, not the input.
-    let resident = Facts {
-        roles: vec![Role::Resident],
-        major: true,
-        ..Facts::default()
-    };
-    assert_eq!(
-        apply(Stage::Say, Reject, &resident),
-        Err(Refusal::Forbidden)
-    );
-    assert_eq!(apply(Stage::Say, Merge, &resident), Err(Refusal::Forbidden));
-    assert_eq!(
-        apply(Stage::Discuss, Decide, &resident),
-        Err(Refusal::Forbidden)
-    );
-    // The table check comes before the role check.
-    assert_eq!(
-        apply(Stage::Discuss, Accept, &resident),
-        Err(Refusal::InvalidTransition)
-    );
-    // Missing input comes before the facts: major without hearing and without decision.
-    let f = Facts {
-        roles: staff(),
-        major: true,
-        ..Facts::default()
-    };
-    assert_eq!(
-        apply(Stage::Discuss, Decide, &f),
-        Err(Refusal::DecisionRequired)
-    );
-    // A fact refusal only after the role: a resident at an unpublished plan.
-    assert_eq!(
-        apply(Stage::Plan, ApprovePlan, &resident),
-        Err(Refusal::Forbidden)
-    );
-    assert_eq!(
-        apply(Stage::Act, Complete, &resident),
-        Err(Refusal::Forbidden)
-    );
+fn inputs_facts_and_check_order() {
+    for (i, &(stage, action, roles, tweak, want)) in CASES.iter().enumerate() {
+        let mut f = ok_facts(roles.to_vec());
+        tweak(&mut f);
+        let want = want.map(|()| expected(stage, action, false));
+        assert_eq!(
+            apply(stage, action, &f),
+            want,
+            "case {i}: {stage:?} {action:?}"
+        );
+    }
 }
 
 #[test]
@@ -572,70 +380,27 @@ fn escalation_is_carried_through_other_actions() {
 
 #[test]
 fn refusal_mapping() {
+    use Refusal::*;
+    #[rustfmt::skip]
     let table: [(Refusal, &str, u16, Option<&str>); 18] = [
-        (
-            Refusal::InvalidTransition,
-            "topic.invalid_transition",
-            409,
-            None,
-        ),
-        (Refusal::Forbidden, "permission.denied", 403, None),
-        (
-            Refusal::ReasonRequired,
-            "topic.reason_required",
-            422,
-            Some("reason"),
-        ),
-        (
-            Refusal::DecisionRequired,
-            "topic.decision_required",
-            422,
-            Some("decision"),
-        ),
-        (
-            Refusal::TargetRequired,
-            "topic.target_required",
-            422,
-            Some("target_topic_id"),
-        ),
-        (Refusal::PlanExists, "topic.plan_exists", 409, None),
-        (
-            Refusal::AlreadyEscalated,
-            "topic.already_escalated",
-            409,
-            None,
-        ),
-        (
-            Refusal::HearingRequired,
-            "topic.hearing_required",
-            409,
-            None,
-        ),
-        (Refusal::NoTasks, "topic.plan_has_no_tasks", 409, None),
-        (
-            Refusal::AlreadyPublished,
-            "topic.plan_already_published",
-            409,
-            None,
-        ),
-        (Refusal::NotPublished, "topic.plan_not_published", 409, None),
-        (
-            Refusal::NoticePeriodRunning,
-            "topic.notice_period_running",
-            409,
-            None,
-        ),
-        (
-            Refusal::ObjectionsUnanswered,
-            "topic.objections_unanswered",
-            409,
-            None,
-        ),
-        (Refusal::TasksNotDone, "topic.tasks_not_done", 409, None),
-        (Refusal::EvaluationOpen, "topic.evaluation_open", 409, None),
-        (Refusal::NoRatings, "topic.no_ratings", 409, None),
-        (Refusal::Unsatisfied, "topic.unsatisfied", 409, None),
-        (Refusal::Satisfied, "topic.satisfied", 409, None),
+        (InvalidTransition, "topic.invalid_transition", 409, None),
+        (Forbidden, "permission.denied", 403, None),
+        (ReasonRequired, "topic.reason_required", 422, Some("reason")),
+        (DecisionRequired, "topic.decision_required", 422, Some("decision")),
+        (TargetRequired, "topic.target_required", 422, Some("target_topic_id")),
+        (PlanExists, "topic.plan_exists", 409, None),
+        (AlreadyEscalated, "topic.already_escalated", 409, None),
+        (HearingRequired, "topic.hearing_required", 409, None),
+        (NoTasks, "topic.plan_has_no_tasks", 409, None),
+        (AlreadyPublished, "topic.plan_already_published", 409, None),
+        (NotPublished, "topic.plan_not_published", 409, None),
+        (NoticePeriodRunning, "topic.notice_period_running", 409, None),
+        (ObjectionsUnanswered, "topic.objections_unanswered", 409, None),
+        (TasksNotDone, "topic.tasks_not_done", 409, None),
+        (EvaluationOpen, "topic.evaluation_open", 409, None),
+        (NoRatings, "topic.no_ratings", 409, None),
+        (Unsatisfied, "topic.unsatisfied", 409, None),
+        (Satisfied, "topic.satisfied", 409, None),
     ];
     for (r, code, status, field) in table {
         assert_eq!(r.code(), code, "{r:?}");
@@ -648,41 +413,27 @@ fn refusal_mapping() {
 
 #[test]
 fn creation_source_takes_the_strongest_role() {
-    assert_eq!(creation_source(&[Role::Resident]), Some(Source::Resident));
-    assert_eq!(
-        creation_source(&[Role::GridWorker]),
-        Some(Source::GridWorker)
-    );
-    assert_eq!(
-        creation_source(&[Role::CommunityStaff]),
-        Some(Source::Staff)
-    );
-    assert_eq!(
-        creation_source(&[Role::SubdistrictStaff]),
-        Some(Source::Staff)
-    );
-    assert_eq!(creation_source(&[Role::CppccMember]), Some(Source::Cppcc));
-    assert_eq!(
-        creation_source(&[Role::Resident, Role::GridWorker]),
-        Some(Source::GridWorker)
-    );
-    assert_eq!(
-        creation_source(&[Role::GridWorker, Role::CppccMember, Role::Resident]),
-        Some(Source::Cppcc)
-    );
-    assert_eq!(
-        creation_source(&[Role::CppccMember, Role::SubdistrictStaff]),
-        Some(Source::Staff)
-    );
-    assert_eq!(creation_source(&Role::ALL), Some(Source::Staff));
-    for role in [Role::PropertyFirm, Role::Department, Role::Admin] {
-        assert_eq!(creation_source(&[role]), None, "{role:?}");
+    use Role::*;
+    let cases: [(&[Role], Option<Source>); 15] = [
+        (&[Resident], Some(Source::Resident)),
+        (&[GridWorker], Some(Source::GridWorker)),
+        (&[CommunityStaff], Some(Source::Staff)),
+        (&[SubdistrictStaff], Some(Source::Staff)),
+        (&[CppccMember], Some(Source::Cppcc)),
+        (&[Resident, GridWorker], Some(Source::GridWorker)),
+        (&[GridWorker, CppccMember, Resident], Some(Source::Cppcc)),
+        (&[CppccMember, SubdistrictStaff], Some(Source::Staff)),
+        (&Role::ALL, Some(Source::Staff)),
+        (&[PropertyFirm], None),
+        (&[Department], None),
+        (&[Admin], None),
+        (&[PropertyFirm, Department, Admin], None),
+        (&[], None),
+        (&[Admin, Resident], Some(Source::Resident)),
+    ];
+    for (roles, want) in cases {
+        assert_eq!(creation_source(roles), want, "{roles:?}");
     }
-    assert_eq!(
-        creation_source(&[Role::PropertyFirm, Role::Department, Role::Admin]),
-        None
-    );
-    assert_eq!(creation_source(&[]), None);
 }
 
 #[test]
@@ -726,15 +477,24 @@ fn comments_and_stances() {
 
 #[test]
 fn hot_threshold() {
-    assert!(is_hot(10, 10));
-    assert!(is_hot(11, 10));
-    assert!(!is_hot(9, 10));
-    assert!(!is_hot(0, 1));
-    assert!(is_hot(1, 1));
     // Threshold 0 (or a nonsense negative one) disables.
-    assert!(!is_hot(0, 0));
-    assert!(!is_hot(1000, 0));
-    assert!(!is_hot(5, -1));
+    let cases = [
+        (10, 10, true),
+        (11, 10, true),
+        (9, 10, false),
+        (0, 1, false),
+        (1, 1, true),
+        (0, 0, false),
+        (1000, 0, false),
+        (5, -1, false),
+    ];
+    for (supporters, threshold, hot) in cases {
+        assert_eq!(
+            is_hot(supporters, threshold),
+            hot,
+            "{supporters} {threshold}"
+        );
+    }
 }
 
 #[test]
@@ -763,46 +523,47 @@ fn rating_eligibility() {
 
 #[test]
 fn summary_counts_means_and_distribution() {
-    assert_eq!(summarize(&[]), (0, None, [0; 5]));
-    assert_eq!(summarize(&[5]), (1, Some(5.0), [0, 0, 0, 0, 1]));
-    assert_eq!(summarize(&[1, 2, 3, 4, 5]), (5, Some(3.0), [1, 1, 1, 1, 1]));
-    // 5/3 = 1.666.. → 1.67; 13/3 = 4.333.. → 4.33.
-    assert_eq!(summarize(&[1, 2, 2]), (3, Some(1.67), [1, 2, 0, 0, 0]));
-    assert_eq!(summarize(&[4, 4, 5]), (3, Some(4.33), [0, 0, 0, 2, 1]));
-    // Exact halves round up: 35/8 = 4.375 → 4.38; 9/8 = 1.125 → 1.13.
-    assert_eq!(
-        summarize(&[5, 5, 5, 4, 4, 4, 4, 4]),
-        (8, Some(4.38), [0, 0, 0, 5, 3])
-    );
-    assert_eq!(
-        summarize(&[1, 1, 1, 1, 1, 1, 1, 2]),
-        (8, Some(1.13), [7, 1, 0, 0, 0])
-    );
-    // 2/7 of the way: 25/7 = 3.5714.. → 3.57.
-    assert_eq!(
-        summarize(&[5, 5, 4, 4, 3, 2, 2]),
-        (7, Some(3.57), [0, 2, 1, 2, 2])
-    );
-    // Out-of-range scores are ignored.
-    assert_eq!(
-        summarize(&[0, 6, -1, i32::MIN, i32::MAX]),
-        (0, None, [0; 5])
-    );
-    assert_eq!(summarize(&[0, 3, 6]), (1, Some(3.0), [0, 0, 1, 0, 0]));
-    // Many ratings do not overflow.
     let many = vec![4; 100_000];
-    assert_eq!(
-        summarize(&many),
-        (100_000, Some(4.0), [0, 0, 0, 100_000, 0])
-    );
+    type Summary = (usize, Option<f64>, [usize; 5]);
+    let cases: [(&[i32], Summary); 11] = [
+        (&[], (0, None, [0; 5])),
+        (&[5], (1, Some(5.0), [0, 0, 0, 0, 1])),
+        (&[1, 2, 3, 4, 5], (5, Some(3.0), [1, 1, 1, 1, 1])),
+        // 5/3 = 1.666.. → 1.67; 13/3 = 4.333.. → 4.33.
+        (&[1, 2, 2], (3, Some(1.67), [1, 2, 0, 0, 0])),
+        (&[4, 4, 5], (3, Some(4.33), [0, 0, 0, 2, 1])),
+        // Exact halves round up: 35/8 = 4.375 → 4.38; 9/8 = 1.125 → 1.13.
+        (&[5, 5, 5, 4, 4, 4, 4, 4], (8, Some(4.38), [0, 0, 0, 5, 3])),
+        (&[1, 1, 1, 1, 1, 1, 1, 2], (8, Some(1.13), [7, 1, 0, 0, 0])),
+        // 2/7 of the way: 25/7 = 3.5714.. → 3.57.
+        (&[5, 5, 4, 4, 3, 2, 2], (7, Some(3.57), [0, 2, 1, 2, 2])),
+        // Out-of-range scores are ignored.
+        (&[0, 6, -1, i32::MIN, i32::MAX], (0, None, [0; 5])),
+        (&[0, 3, 6], (1, Some(3.0), [0, 0, 1, 0, 0])),
+        // Many ratings do not overflow.
+        (&many, (100_000, Some(4.0), [0, 0, 0, 100_000, 0])),
+    ];
+    for (scores, want) in cases {
+        assert_eq!(
+            summarize(scores),
+            want,
+            "{:?}",
+            &scores[..scores.len().min(8)]
+        );
+    }
 }
 
 #[test]
 fn catalog_labels() {
-    assert_eq!(catalog_label(2026, 1), "2026-0001");
-    assert_eq!(catalog_label(2026, 42), "2026-0042");
-    assert_eq!(catalog_label(2025, 9999), "2025-9999");
-    assert_eq!(catalog_label(2026, 12345), "2026-12345");
+    let cases = [
+        (2026, 1, "2026-0001"),
+        (2026, 42, "2026-0042"),
+        (2025, 9999, "2025-9999"),
+        (2026, 12345, "2026-12345"),
+    ];
+    for (year, seq, label) in cases {
+        assert_eq!(catalog_label(year, seq), label);
+    }
 }
 
 #[test]
