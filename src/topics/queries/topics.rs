@@ -246,13 +246,22 @@ pub fn lock_topic(conn: &mut DbConn, id: i64) -> ApiResult<()> {
 }
 
 /// Locks several topics in id order, so two writers that need the same pair (crossed merges)
-/// queue up instead of deadlocking.
+/// queue up instead of deadlocking. On PostgreSQL a `SELECT … FOR NO KEY UPDATE`, not a dummy
+/// `UPDATE`: a row this transaction already updated makes its next `UPDATE` re-check the
+/// foreign keys, and the key-share locks that leaves on the community's `places` row would
+/// deadlock two parallel accepts at the catalog lock. SQLite write transactions are serial.
 pub fn lock_topics_in_order(conn: &mut DbConn, ids: &[i64]) -> ApiResult<()> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    for id in ids {
-        lock_topic(conn, id)?;
+    if let DbConn::Postgres(pg) = conn {
+        for id in ids {
+            topics::table
+                .find(id)
+                .select(topics::id)
+                .for_no_key_update()
+                .load::<i64>(pg)?;
+        }
     }
     Ok(())
 }
