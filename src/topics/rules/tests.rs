@@ -1,6 +1,7 @@
 //! Unit tests of the pure topic rules.
 
 use super::*;
+use crate::auth::Role;
 
 use Action::*;
 
