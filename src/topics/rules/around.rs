@@ -54,7 +54,7 @@ pub fn is_hot(supporters: i32, threshold: i32) -> bool {
 }
 
 /// Evaluation eligibility: raised, supported, commented, or attended a meeting about it (the
-/// handler computes these booleans), in the evaluate step while the window is open.
+/// action computes these booleans), in the evaluate step while the window is open.
 pub fn may_rate(
     stage: Stage,
     raised: bool,
@@ -67,7 +67,7 @@ pub fn may_rate(
 }
 
 /// Evaluation summary over scores 1..=5: (count, mean rounded to 2 decimals or None,
-/// distribution [n1..n5]). Scores outside 1..=5 are ignored (the handler refuses them). The
+/// distribution [n1..n5]). Scores outside 1..=5 are ignored (the request validation refuses them). The
 /// rounding is done on integers (half away from zero), so 2.345 never becomes 2.34.
 pub fn summarize(scores: &[i32]) -> (usize, Option<f64>, [usize; 5]) {
     let mut distribution = [0usize; 5];

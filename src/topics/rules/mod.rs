@@ -1,6 +1,6 @@
 //! Pure rules of the five steps 说议筹办评: the workflow table of SPEC.md ("Topics and the five
 //! steps") and every other topic rule as plain functions. No HTTP, no database, no clock: the
-//! handlers gather the [`Facts`] and turn a [`Refusal`] into a problem response, so the whole
+//! actions gather the [`Facts`] and turn a [`Refusal`] into a problem response, so the whole
 //! workflow can be tested exhaustively here. The names (stages, actions, categories...) are
 //! here, the table with its facts and refusals in `table`, the other rules in `around`, and
 //! their case tables in `tests`.

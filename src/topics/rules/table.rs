@@ -4,7 +4,7 @@
 use super::{Action, Resolution, Stage};
 use crate::auth::Role;
 
-/// Everything the rules need to know; the handler gathers it.
+/// Everything the rules need to know; the action gathers it.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// Roles the caller holds at the topic's place (grant at the place or an ancestor).
@@ -15,7 +15,7 @@ pub struct Facts {
     pub has_reason: bool,
     /// A non-empty `decision` is in the request.
     pub has_decision: bool,
-    /// `target_topic_id` is given (the handler checks it is another open topic of the community).
+    /// `target_topic_id` is given (the action checks it is another open topic of the community).
     pub has_target: bool,
     /// The topic is already escalated (请你来协商).
     pub escalated: bool,
