@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The topic fixes of the review (issue 7), each over HTTP on SQLite and, with
 //! TEST_DATABASE_URL, on PostgreSQL: crossed merges never deadlock, the task list by topic for
-//! the topic's staff, `mine=true` on the topic list, and the keyset-paged timeline.
+//! the topic's staff, `mine=true` on the topic list, the keyset-paged timeline, and typed rows
+//! that fail loudly on an unknown stored name.
 
 mod common;
 
@@ -430,4 +431,57 @@ async fn the_timeline_pages_by_keyset() {
         .get("/api/v1/topics/999999/timeline", Some(&staff))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+}
+
+#[actix_rt::test]
+async fn an_unknown_stored_name_is_an_error_not_a_fallback() {
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    let community = app.place("demo-330200-0-0-0");
+    let staff = app
+        .user_token(
+            "staff@example.com",
+            Some(community),
+            &[(Role::CommunityStaff, Some(community), None)],
+        )
+        .await;
+    let topic = raise(&app, &staff, community, "存储值被改坏").await;
+    let c = app
+        .post(
+            &format!("/api/v1/topics/{}/comments", topic["id"]),
+            Some(&staff),
+            json!({"body": "一条意见"}),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{:?}", c.body);
+    let comments = format!("/api/v1/topics/{}/comments", topic["id"]);
+    assert_eq!(
+        app.get(&comments, Some(&staff)).await.status,
+        StatusCode::OK
+    );
+    // A stance nobody knows: the list fails loudly instead of calling it neutral.
+    app.with_db(|c| {
+        use diesel::prelude::*;
+        diesel::sql_query("UPDATE comments SET stance = 'sideways'")
+            .execute(c)
+            .unwrap();
+    });
+    let r = app.get(&comments, Some(&staff)).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{:?}", r.body);
+    assert_eq!(r.code(), "server.internal");
+    // A stage nobody knows: the topic is not shown as closed.
+    let path = format!("/api/v1/topics/{}", topic["id"]);
+    assert_eq!(app.get(&path, Some(&staff)).await.body["stage"], "say");
+    app.with_db(|c| {
+        use diesel::prelude::*;
+        diesel::sql_query("UPDATE topics SET stage = 'limbo'")
+            .execute(c)
+            .unwrap();
+    });
+    let r = app.get(&path, Some(&staff)).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{:?}", r.body);
+    assert_eq!(r.code(), "server.internal");
+    // Nor can a transition take it anywhere.
+    let r = act(&app, &staff, &topic, "accept", json!({})).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{:?}", r.body);
 }
