@@ -2,3 +2,6 @@
 //! pages (timeline, plan, progress, evaluation) without emails or other personal data.
 
 pub mod routes;
+
+pub mod actions;
+pub mod model;

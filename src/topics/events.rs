@@ -3,13 +3,14 @@
 //! chain from there on; `yishi audit verify` walks every chain.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::queries::{self as q, EventInsert};
 use super::rules::Stage;
-use crate::db::schema::{topic_events, topics};
 use crate::db::{self, DbConn};
 use crate::error::ApiResult;
+
+pub use super::queries::EventRow;
 
 /// The hash before the first event of a topic.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -38,52 +39,6 @@ impl<'a> NewEvent<'a> {
         }
     }
 }
-
-/// The fields a hash covers, in a fixed order.
-#[derive(Debug, Clone, PartialEq, Queryable)]
-pub struct EventRow {
-    pub id: i64,
-    pub topic_id: i64,
-    pub seq: i32,
-    pub kind: String,
-    pub actor_id: Option<i64>,
-    pub from_stage: Option<String>,
-    pub to_stage: Option<String>,
-    pub note: Option<String>,
-    pub payload: String,
-    pub created_at: NaiveDateTime,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-/// Columns of [`EventRow`].
-pub const EVENT_COLUMNS: (
-    topic_events::id,
-    topic_events::topic_id,
-    topic_events::seq,
-    topic_events::kind,
-    topic_events::actor_id,
-    topic_events::from_stage,
-    topic_events::to_stage,
-    topic_events::note,
-    topic_events::payload,
-    topic_events::created_at,
-    topic_events::prev_hash,
-    topic_events::hash,
-) = (
-    topic_events::id,
-    topic_events::topic_id,
-    topic_events::seq,
-    topic_events::kind,
-    topic_events::actor_id,
-    topic_events::from_stage,
-    topic_events::to_stage,
-    topic_events::note,
-    topic_events::payload,
-    topic_events::created_at,
-    topic_events::prev_hash,
-    topic_events::hash,
-);
 
 /// SHA-256 over a canonical JSON array of the event's fields and the previous hash.
 #[allow(clippy::too_many_arguments)]
@@ -121,8 +76,8 @@ pub fn expected_hash(row: &EventRow) -> String {
         row.seq,
         &row.kind,
         row.actor_id,
-        row.from_stage.as_deref(),
-        row.to_stage.as_deref(),
+        row.from_stage.map(Stage::as_str),
+        row.to_stage.map(Stage::as_str),
         row.note.as_deref(),
         &row.payload,
         row.created_at,
@@ -133,48 +88,40 @@ pub fn expected_hash(row: &EventRow) -> String {
 /// Appends an event; first locks the topic row (PostgreSQL) so appends to one topic queue up.
 pub fn append(conn: &mut DbConn, topic_id: i64, ev: NewEvent<'_>) -> ApiResult<()> {
     let now = db::now();
-    super::queries::lock_topic(conn, topic_id)?;
-    let last: Option<(i32, String)> = topic_events::table
-        .filter(topic_events::topic_id.eq(topic_id))
-        .order(topic_events::seq.desc())
-        .select((topic_events::seq, topic_events::hash))
-        .first(conn)
-        .optional()?;
-    let (seq, prev) = match last {
+    q::lock_topic(conn, topic_id)?;
+    let (seq, prev) = match q::last_event(conn, topic_id)? {
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_string()),
     };
     let payload = ev.payload.to_string();
-    let from = ev.from.map(Stage::as_str);
-    let to = ev.to.map(Stage::as_str);
     let hash = event_hash(
         topic_id,
         seq,
         ev.kind,
         ev.actor_id,
-        from,
-        to,
+        ev.from.map(Stage::as_str),
+        ev.to.map(Stage::as_str),
         ev.note,
         &payload,
         now,
         &prev,
     );
-    diesel::insert_into(topic_events::table)
-        .values((
-            topic_events::topic_id.eq(topic_id),
-            topic_events::seq.eq(seq),
-            topic_events::kind.eq(ev.kind),
-            topic_events::actor_id.eq(ev.actor_id),
-            topic_events::from_stage.eq(from),
-            topic_events::to_stage.eq(to),
-            topic_events::note.eq(ev.note),
-            topic_events::payload.eq(&payload),
-            topic_events::created_at.eq(now),
-            topic_events::prev_hash.eq(&prev),
-            topic_events::hash.eq(&hash),
-        ))
-        .execute(conn)?;
-    Ok(())
+    q::insert_event(
+        conn,
+        &EventInsert {
+            topic_id,
+            seq,
+            kind: ev.kind,
+            actor_id: ev.actor_id,
+            from_stage: ev.from,
+            to_stage: ev.to,
+            note: ev.note,
+            payload: &payload,
+            created_at: now,
+            prev_hash: &prev,
+            hash: &hash,
+        },
+    )
 }
 
 /// The first event that breaks its topic's chain.
@@ -212,28 +159,15 @@ pub fn verify_chain(rows: &[EventRow]) -> Result<(), BrokenEvent> {
 
 /// Verifies every topic's chain; returns how many events were checked, or the first break.
 pub fn verify_all(conn: &mut DbConn) -> ApiResult<Result<usize, BrokenEvent>> {
-    let topic_ids: Vec<i64> = topics::table
-        .select(topics::id)
-        .order(topics::id)
-        .load(conn)?;
     let mut checked = 0;
-    for id in topic_ids {
-        let rows = timeline(conn, id)?;
+    for id in q::topic_ids(conn)? {
+        let rows = q::timeline(conn, id)?;
         if let Err(b) = verify_chain(&rows) {
             return Ok(Err(b));
         }
         checked += rows.len();
     }
     Ok(Ok(checked))
-}
-
-/// A topic's events in order.
-pub fn timeline(conn: &mut DbConn, topic_id: i64) -> ApiResult<Vec<EventRow>> {
-    Ok(topic_events::table
-        .filter(topic_events::topic_id.eq(topic_id))
-        .order(topic_events::seq)
-        .select(EVENT_COLUMNS)
-        .load(conn)?)
 }
 
 #[cfg(test)]
@@ -250,8 +184,8 @@ mod tests {
             seq,
             kind: "transition".into(),
             actor_id: Some(3),
-            from_stage: Some("say".into()),
-            to_stage: Some("discuss".into()),
+            from_stage: Some(Stage::Say),
+            to_stage: Some(Stage::Discuss),
             note: Some("受理".into()),
             payload: "{}".into(),
             created_at,

@@ -73,6 +73,10 @@ pub struct TopicFilter {
     /// With `escalated=true`: only topics not yet on the agenda of a meeting (the CPPCC
     /// members' queue, 请你来协商).
     pub unscheduled: Option<bool>,
+    /// Only topics within the caller's role places (the subtrees of their grants): with
+    /// `escalated=true&unscheduled=true` the CPPCC member's 请你来协商 queue, for staff their
+    /// worklist.
+    pub mine: Option<bool>,
     pub author_id: Option<i64>,
     /// Text in title or body (Chinese works: substring match).
     #[validate(length(min = 1, max = 100))]
@@ -288,6 +292,7 @@ pub struct TaskPatch {
 pub struct TaskFilter {
     /// Tasks of topics at this place or beneath (staff, CPPCC members and admins there).
     pub place_id: Option<i64>,
+    /// Tasks of this topic; without `place_id`, judged at the topic's place.
     pub topic_id: Option<i64>,
     pub organization_id: Option<i64>,
     /// Only past-due tasks that are not done (督办).

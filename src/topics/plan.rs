@@ -5,7 +5,8 @@ use serde_json::json;
 
 use super::events::{self, NewEvent};
 use super::model::*;
-use super::queries::{self as q, ObjectionRow, TaskRow, TopicRow};
+use super::queries::{self as q, ObjectionRow, ResourceRow, TaskRow, TopicRow};
+use super::reads::plan_view;
 use super::rules::{self, STAFF, Stage};
 use super::workflow::topic_at;
 use crate::auth::{Caller, Role};
@@ -14,107 +15,10 @@ use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::places::queries as places;
 
-/// The wire form of a task.
-pub fn task_out(t: &TaskRow) -> TaskOut {
-    let now = db::now();
-    let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Todo);
-    TaskOut {
-        id: t.id,
-        topic_id: t.topic_id,
-        title: t.title.clone(),
-        organization_id: t.organization_id,
-        assignee_id: t.assignee_id,
-        due_at: t.due_at.and_utc(),
-        status,
-        overdue: status != TaskStatus::Done && t.due_at < now,
-        version: t.version,
-        done_at: t.done_at.map(|d| d.and_utc()),
-    }
-}
-
-/// The wire form of an objection.
-pub fn objection_out(o: &ObjectionRow) -> ObjectionOut {
-    ObjectionOut {
-        id: o.id,
-        topic_id: o.topic_id,
-        author_id: o.author_id,
-        plan_revision: o.plan_revision,
-        body: o.body.clone(),
-        decision: o.decision.as_deref().map(|d| {
-            if d == "upheld" {
-                ObjectionDecision::Upheld
-            } else {
-                ObjectionDecision::Dismissed
-            }
-        }),
-        reason: o.reason.clone(),
-        answered_at: o.answered_at.map(|t| t.and_utc()),
-        created_at: o.created_at.and_utc(),
-    }
-}
-
-/// The plan as callers see it; `visible_tasks` filters the tasks (organisation users see theirs).
-pub fn plan_out(
-    conn: &mut DbConn,
-    topic_id: i64,
-    visible_tasks: Option<&[i64]>,
-) -> ApiResult<PlanOut> {
-    let plan = q::plan(conn, topic_id)?;
-    let resources = q::plan_resources(conn, topic_id)?
-        .into_iter()
-        .filter_map(|(kind, source, amount, unit)| {
-            Some(Resource {
-                kind: ResourceKind::parse(&kind)?,
-                source,
-                amount,
-                unit,
-            })
-        })
-        .collect();
-    let tasks = q::topic_tasks(conn, topic_id)?
-        .iter()
-        .filter(|t| {
-            visible_tasks.is_none_or(|orgs| t.organization_id.is_some_and(|o| orgs.contains(&o)))
-        })
-        .map(task_out)
-        .collect();
-    let utc = |t: Option<chrono::NaiveDateTime>| t.map(|t| t.and_utc());
-    Ok(match plan {
-        Some(p) => PlanOut {
-            topic_id,
-            summary: p.summary,
-            status: if p.approved_at.is_some() {
-                PlanStatus::Approved
-            } else if p.published_at.is_some() {
-                PlanStatus::Published
-            } else {
-                PlanStatus::Draft
-            },
-            revision: p.revision,
-            published_at: utc(p.published_at),
-            notice_ends_at: utc(p.notice_ends_at),
-            approved_at: utc(p.approved_at),
-            resources,
-            tasks,
-        },
-        None => PlanOut {
-            topic_id,
-            summary: String::new(),
-            status: PlanStatus::Draft,
-            revision: 0,
-            published_at: None,
-            notice_ends_at: None,
-            approved_at: None,
-            resources,
-            tasks,
-        },
-    })
-}
-
 /// Refuses changes to a plan that is published (revise only after an upheld objection) or
 /// approved, or a topic that is not in the plan stage.
 fn require_editable_plan(conn: &mut DbConn, topic: &TopicRow) -> ApiResult<()> {
-    if topic.stage() != Stage::Plan {
+    if topic.stage != Stage::Plan {
         return Err(ApiError::conflict("topic.not_in_plan"));
     }
     if q::plan(conn, topic.id)?.is_some_and(|p| p.published_at.is_some()) {
@@ -134,23 +38,21 @@ pub fn save_plan(
         let (topic, place) = topic_at(conn, id)?;
         caller.require(&STAFF, &place)?;
         require_editable_plan(conn, &topic)?;
-        let resources: Vec<(String, String, f64, String)> = req
+        let resources: Vec<ResourceRow> = req
             .resources
             .iter()
-            .map(|r| {
-                (
-                    r.kind.as_str().to_string(),
-                    r.source.clone(),
-                    r.amount,
-                    r.unit.clone(),
-                )
+            .map(|r| ResourceRow {
+                kind: r.kind,
+                source: r.source.clone(),
+                amount: r.amount,
+                unit: r.unit.clone(),
             })
             .collect();
         q::save_plan(conn, id, &req.summary, &resources)?;
         let mut ev = NewEvent::new("plan_saved", caller.user_id);
         ev.payload = json!({"resources": resources.len()});
         events::append(conn, id, ev)?;
-        plan_out(conn, id, None)
+        plan_view(conn, id, None)
     })
 }
 
@@ -189,7 +91,7 @@ fn insert_checked_task(
     req: &NewTask,
 ) -> ApiResult<TaskRow> {
     let topic = q::topic(conn, id)?;
-    if topic.stage() != Stage::Act {
+    if topic.stage != Stage::Act {
         require_editable_plan(conn, &topic)?;
     }
     if req.organization_id.is_none() && req.assignee_id.is_none() {
@@ -263,7 +165,7 @@ pub fn update_task(
                 },
             );
         }
-        if topic.stage() != Stage::Act {
+        if topic.stage != Stage::Act {
             return Err(ApiError::conflict("topic.not_in_act"));
         }
         if req.expected_version != task.version {
@@ -279,17 +181,14 @@ pub fn update_task(
                 "a status or a progress note",
             ));
         }
-        let status = req
-            .status
-            .map(TaskStatus::as_str)
-            .unwrap_or(task.status.as_str())
-            .to_string();
-        if !q::update_task(conn, task_id, task.version, &status)? {
+        let status = req.status.unwrap_or(task.status);
+        if !q::update_task(conn, task_id, task.version, status)? {
             return Err(ApiError::conflict("task.stale_version"));
         }
         let mut ev = NewEvent::new("task_progress", caller.user_id);
         ev.note = req.progress_note.as_deref();
-        ev.payload = json!({"task_id": task_id, "from": task.status, "to": status});
+        ev.payload =
+            json!({"task_id": task_id, "from": task.status.as_str(), "to": status.as_str()});
         events::append(conn, task.topic_id, ev)?;
         q::task(conn, task_id)
     })
@@ -306,7 +205,7 @@ pub fn file_objection(
         let (topic, place) = topic_at(conn, id)?;
         caller.require(&[Role::Resident], &place)?;
         let plan = q::plan(conn, id)?;
-        let Some(plan) = plan.filter(|p| topic.stage() == Stage::Plan && p.published_at.is_some())
+        let Some(plan) = plan.filter(|p| topic.stage == Stage::Plan && p.published_at.is_some())
         else {
             return Err(ApiError::conflict("topic.not_in_notice"));
         };
@@ -333,12 +232,12 @@ pub fn answer_objection(
             conn,
             objection_id,
             caller.user_id,
-            req.decision.as_str(),
+            req.decision,
             &req.reason,
         )? {
             return Err(ApiError::conflict("objection.already_answered"));
         }
-        if req.decision == ObjectionDecision::Upheld && topic.stage() == Stage::Plan {
+        if req.decision == ObjectionDecision::Upheld && topic.stage == Stage::Plan {
             q::unpublish_plan(conn, topic.id)?;
         }
         let mut ev = NewEvent::new(
@@ -385,7 +284,7 @@ pub fn rate(
     db::write_tx(conn, |conn| {
         let (topic, place) = topic_at(conn, id)?;
         let window_open = topic.eval_closes_at.is_some_and(|end| end > db::now());
-        if topic.stage() != Stage::Evaluate || !window_open {
+        if topic.stage != Stage::Evaluate || !window_open {
             return Err(ApiError::conflict("topic.evaluation_closed"));
         }
         let raised =
@@ -397,7 +296,7 @@ pub fn rate(
         let resident = caller.holds(&[Role::Resident], &place);
         if !resident
             || !rules::may_rate(
-                topic.stage(),
+                topic.stage,
                 raised,
                 supported,
                 commented,

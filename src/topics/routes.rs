@@ -1,21 +1,17 @@
-//! Handlers for /api/v1/topics, /comments, /tasks and /objections. Reading needs any
-//! account (anonymous callers use /api/v1/public); writing is checked per action against the
-//! caller's roles at the topic's place.
+//! Handlers for /api/v1/topics, /comments, /tasks and /objections: parse, call one action of
+//! `workflow`, `plan` or `reads`, serialise. Reading needs any account (anonymous callers use
+//! /api/v1/public); the actions check each write against the caller's roles at the place.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 
-use super::events;
 use super::model::*;
-use super::plan::{self, objection_out, task_out};
-use super::queries::{self as q, CommentRow};
-use super::rules::{STAFF, Stance};
-use super::workflow::{self, topic_at};
+use super::views::{comment_out, objection_out, support_out, task_out};
+use super::{plan, reads, workflow};
 use crate::api::extract::{Body, Query};
-use crate::api::paging::{List, Page};
-use crate::auth::{Caller, Role};
+use crate::api::paging::List;
+use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
-use crate::places::queries as places;
 use crate::state::AppState;
 
 fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
@@ -53,28 +49,11 @@ pub async fn create_topic(
     Body(body): Body<NewTopic>,
 ) -> ApiResult<HttpResponse> {
     let key = idempotency_key(&req)?;
-    let hot = state.settings.workflow.hot_threshold;
-    let first = {
-        let (caller, key, body) = (caller.clone(), key.clone(), body.clone());
-        db::run(&state.pool, move |conn| {
-            workflow::create_topic(conn, &caller, &body, key.as_deref())
-        })
-        .await
-    };
-    let topic = match first {
-        // Two requests with one key at the same instant: the loser reads the winner's topic.
-        Err(ApiError::Conflict {
-            code: "resource.conflict",
-            ..
-        }) if key.is_some() => {
-            db::run(&state.pool, move |conn| {
-                workflow::create_topic(conn, &caller, &body, key.as_deref())
-            })
-            .await?
-        }
-        other => other?,
-    };
-    Ok(HttpResponse::Created().json(topic.out(hot)))
+    let topic = db::run(&state.pool, move |conn| {
+        workflow::create_topic(conn, &caller, &body, key.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(topic.out(state.settings.workflow.hot_threshold)))
 }
 
 /// Lists topics with filters (place subtree, stage, category, escalated, author, text).
@@ -88,37 +67,12 @@ pub async fn create_topic(
 #[get("/topics")]
 pub async fn list_topics(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(f): Query<TopicFilter>,
 ) -> ApiResult<web::Json<List<TopicOut>>> {
-    let page = Page::new(f.limit, f.cursor.as_deref())?;
-    let hot = state.settings.workflow.hot_threshold;
+    let st = state.clone();
     let list = db::run(&state.pool, move |conn| {
-        let within = match f.place_id {
-            Some(id) => Some(places::place_ref(conn, id, Some("place_id"))?.0.path),
-            None => None,
-        };
-        let exclude = if f.unscheduled.unwrap_or(false) {
-            crate::consultations::queries::scheduled_topic_ids(conn)?
-        } else {
-            Vec::new()
-        };
-        let rows = q::list_topics(
-            conn,
-            &q::TopicQuery {
-                within: within.as_deref(),
-                stage: f.stage,
-                category: f.category,
-                escalated: f.escalated,
-                author_id: f.author_id,
-                q: f.q.as_deref(),
-                catalog_only: false,
-                exclude,
-                after: page.after,
-                fetch: page.fetch(),
-            },
-        )?;
-        Ok(page.finish(rows.iter().map(|t| t.out(hot)).collect(), |t| t.id))
+        reads::list_topics(conn, &st.settings, &caller, &f)
     })
     .await?;
     Ok(web::Json(list))
@@ -134,13 +88,16 @@ pub async fn list_topics(
 #[get("/topics/{id}")]
 pub async fn get_topic(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<TopicOut>> {
     let id = id.into_inner();
-    let hot = state.settings.workflow.hot_threshold;
-    let topic = db::run(&state.pool, move |conn| q::topic(conn, id)).await?;
-    Ok(web::Json(topic.out(hot)))
+    let st = state.clone();
+    let topic = db::run(&state.pool, move |conn| {
+        reads::get_topic(conn, &st.settings, &caller, id)
+    })
+    .await?;
+    Ok(web::Json(topic))
 }
 
 /// Moves the topic through the five steps (see docs/workflow.md for who may do what).
@@ -217,33 +174,6 @@ pub async fn withdraw_support(
     )))
 }
 
-fn support_out(t: &q::TopicRow, supported: bool, hot: i32) -> SupportOut {
-    SupportOut {
-        topic_id: t.id,
-        supporters_count: t.supporters_count,
-        supported,
-        hot: super::rules::is_hot(t.supporters_count, hot),
-    }
-}
-
-fn comment_out(c: &CommentRow, reveal: bool) -> CommentOut {
-    CommentOut {
-        id: c.id,
-        topic_id: c.topic_id,
-        author_id: c.author_id,
-        parent_id: c.parent_id,
-        body: if c.hidden && !reveal {
-            String::new()
-        } else {
-            c.body.clone()
-        },
-        stance: Stance::parse(&c.stance).unwrap_or(Stance::Neutral),
-        hidden: c.hidden,
-        hidden_reason: c.hidden_reason.clone(),
-        created_at: c.created_at.and_utc(),
-    }
-}
-
 /// Comments in order; a hidden comment's body is shown only to its author and staff.
 #[utoipa::path(
     tag = "topics",
@@ -260,16 +190,8 @@ pub async fn list_comments(
     Query(p): Query<PageParams>,
 ) -> ApiResult<web::Json<List<CommentOut>>> {
     let id = id.into_inner();
-    let page = Page::new(p.limit, p.cursor.as_deref())?;
     let list = db::run(&state.pool, move |conn| {
-        let (_, place) = topic_at(conn, id)?;
-        let staff = caller.holds(&STAFF, &place);
-        let rows = q::list_comments(conn, id, page.after, page.fetch())?;
-        let out = rows
-            .iter()
-            .map(|c| comment_out(c, staff || c.author_id == caller.user_id))
-            .collect();
-        Ok(page.finish(out, |c: &CommentOut| c.id))
+        reads::list_comments(conn, &caller, id, &p)
     })
     .await?;
     Ok(web::Json(list))
@@ -332,40 +254,16 @@ pub async fn hide_comment(
 #[get("/topics/{id}/timeline")]
 pub async fn get_timeline(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<i64>,
     Query(p): Query<PageParams>,
 ) -> ApiResult<web::Json<List<EventOut>>> {
     let id = id.into_inner();
-    let page = Page::new(p.limit, p.cursor.as_deref())?;
     let list = db::run(&state.pool, move |conn| {
-        q::topic(conn, id)?;
-        let rows: Vec<EventOut> = events::timeline(conn, id)?
-            .into_iter()
-            .filter(|e| page.after.is_none_or(|a| e.id > a))
-            .take(page.fetch() as usize)
-            .map(event_out)
-            .collect();
-        Ok(page.finish(rows, |e| e.id))
+        reads::timeline(conn, &caller, id, &p)
     })
     .await?;
     Ok(web::Json(list))
-}
-
-/// The wire form of a timeline row.
-pub fn event_out(e: events::EventRow) -> EventOut {
-    EventOut {
-        id: e.id,
-        seq: e.seq,
-        kind: e.kind,
-        actor_id: e.actor_id,
-        from_stage: e.from_stage.as_deref().and_then(super::rules::Stage::parse),
-        to_stage: e.to_stage.as_deref().and_then(super::rules::Stage::parse),
-        note: e.note,
-        created_at: e.created_at.and_utc(),
-        hash: e.hash,
-        prev_hash: e.prev_hash,
-    }
 }
 
 /// The plan with resources and tasks; organisation users see only their own tasks.
@@ -382,23 +280,8 @@ pub async fn get_plan(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<PlanOut>> {
     let id = id.into_inner();
-    let out = db::run(&state.pool, move |conn| {
-        let (_, place) = topic_at(conn, id)?;
-        let orgs = organisation_view(&caller, &place);
-        plan::plan_out(conn, id, orgs.as_deref())
-    })
-    .await?;
+    let out = db::run(&state.pool, move |conn| reads::get_plan(conn, &caller, id)).await?;
     Ok(web::Json(out))
-}
-
-/// For users who act here only for organisations: the organisations whose tasks they see.
-fn organisation_view(caller: &Caller, place: &crate::auth::PlaceRef) -> Option<Vec<i64>> {
-    let roles = caller.roles_at(place);
-    let only_org = !roles.is_empty()
-        && roles
-            .iter()
-            .all(|r| matches!(r, Role::PropertyFirm | Role::Department));
-    only_org.then(|| caller.organizations_at(place))
 }
 
 /// Saves the plan summary and resources (staff, plan stage, before publication).
@@ -439,15 +322,10 @@ pub async fn list_topic_tasks(
 ) -> ApiResult<web::Json<List<TaskOut>>> {
     let id = id.into_inner();
     let out = db::run(&state.pool, move |conn| {
-        let (_, place) = topic_at(conn, id)?;
-        let orgs = organisation_view(&caller, &place);
-        Ok(plan::plan_out(conn, id, orgs.as_deref())?.tasks)
+        reads::list_topic_tasks(conn, &caller, id)
     })
     .await?;
-    Ok(web::Json(List {
-        items: out,
-        next_cursor: None,
-    }))
+    Ok(web::Json(out))
 }
 
 /// Adds a task (staff; plan stage before publication, or act after rework).
@@ -512,70 +390,8 @@ pub async fn list_tasks(
     caller: Caller,
     Query(f): Query<TaskFilter>,
 ) -> ApiResult<web::Json<List<TaskOut>>> {
-    let page = Page::new(f.limit, f.cursor.as_deref())?;
     let list = db::run(&state.pool, move |conn| {
-        let (within, orgs, within_any) = match f.place_id {
-            Some(pid) => {
-                let (place, _) = places::place_ref(conn, pid, Some("place_id"))?;
-                if caller.holds(
-                    &[
-                        Role::CommunityStaff,
-                        Role::SubdistrictStaff,
-                        Role::CppccMember,
-                        Role::Admin,
-                    ],
-                    &place,
-                ) {
-                    (
-                        Some(place.path),
-                        f.organization_id.map(|o| vec![o]),
-                        Vec::new(),
-                    )
-                } else if caller.holds(&[Role::PropertyFirm, Role::Department], &place) {
-                    (
-                        Some(place.path.clone()),
-                        Some(caller.organizations_at(&place)),
-                        Vec::new(),
-                    )
-                } else {
-                    return Err(ApiError::Forbidden("permission.denied"));
-                }
-            }
-            None => {
-                let grants: Vec<&crate::auth::CallerGrant> = caller
-                    .grants
-                    .iter()
-                    .filter(|g| matches!(g.role, Role::PropertyFirm | Role::Department))
-                    .filter(|g| {
-                        f.organization_id
-                            .is_none_or(|want| g.organization_id == Some(want))
-                    })
-                    .collect();
-                let orgs: Vec<i64> = grants.iter().filter_map(|g| g.organization_id).collect();
-                if orgs.is_empty() {
-                    return Err(ApiError::invalid(
-                        "place_id",
-                        "validation.required",
-                        "staff list tasks of a place",
-                    ));
-                }
-                let paths = grants.iter().filter_map(|g| g.place_path.clone()).collect();
-                (None, Some(orgs), paths)
-            }
-        };
-        let rows = q::list_tasks(
-            conn,
-            &q::TaskQuery {
-                within: within.as_deref(),
-                within_any,
-                topic_id: f.topic_id,
-                organization_ids: orgs,
-                overdue_at: f.overdue.unwrap_or(false).then(db::now),
-                after: page.after,
-                fetch: page.fetch(),
-            },
-        )?;
-        Ok(page.finish(rows.iter().map(task_out).collect(), |t| t.id))
+        reads::list_tasks(conn, &caller, &f)
     })
     .await?;
     Ok(web::Json(list))
@@ -591,22 +407,15 @@ pub async fn list_tasks(
 #[get("/topics/{id}/objections")]
 pub async fn list_objections(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<List<ObjectionOut>>> {
     let id = id.into_inner();
-    let items = db::run(&state.pool, move |conn| {
-        q::topic(conn, id)?;
-        Ok(q::topic_objections(conn, id)?
-            .iter()
-            .map(objection_out)
-            .collect())
+    let list = db::run(&state.pool, move |conn| {
+        reads::list_objections(conn, &caller, id)
     })
     .await?;
-    Ok(web::Json(List {
-        items,
-        next_cursor: None,
-    }))
+    Ok(web::Json(list))
 }
 
 /// A resident of the place objects to the published plan (公示期).
@@ -665,14 +474,13 @@ pub async fn answer_objection(
 #[get("/topics/{id}/evaluations")]
 pub async fn get_evaluations(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<EvaluationSummary>> {
     let id = id.into_inner();
     let st = state.clone();
     let out = db::run(&state.pool, move |conn| {
-        let topic = q::topic(conn, id)?;
-        plan::summary(conn, &st.settings, &topic)
+        reads::evaluations(conn, &st.settings, &caller, id)
     })
     .await?;
     Ok(web::Json(out))

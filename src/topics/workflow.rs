@@ -1,4 +1,4 @@
-//! The write paths of the five steps, each one transaction: gather the facts, ask the pure
+//! The write actions of the five steps, each one transaction: gather the facts, ask the pure
 //! rules, apply the effects, append the timeline event. Handlers and the demo seed call these.
 
 use chrono::{Datelike, Duration, NaiveDateTime};
@@ -7,14 +7,12 @@ use serde_json::json;
 use super::events::{self, NewEvent};
 use super::model::{NewTopic, TransitionRequest};
 use super::queries::{self as q, TopicRow};
-use super::rules::{self, Action, Facts, Resolution, STAFF, Stage, Stance};
+use super::rules::{self, Action, Facts, Outcome, Resolution, STAFF, Stage, Stance};
 use crate::auth::{Caller, PlaceRef, Role};
 use crate::config::Settings;
-use crate::db::schema::topics;
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::places::queries as places;
-use diesel::prelude::*;
 
 /// The topic and its place, for permission checks.
 pub fn topic_at(conn: &mut DbConn, id: i64) -> ApiResult<(TopicRow, PlaceRef)> {
@@ -30,6 +28,22 @@ pub fn request_hash(body: &NewTopic) -> String {
 
 /// Creates a topic (or returns the one this idempotency key already made).
 pub fn create_topic(
+    conn: &mut DbConn,
+    caller: &Caller,
+    body: &NewTopic,
+    idempotency_key: Option<&str>,
+) -> ApiResult<TopicRow> {
+    match create_topic_once(conn, caller, body, idempotency_key) {
+        // Two requests with one key at the same instant: the loser reads the winner's topic.
+        Err(ApiError::Conflict {
+            code: "resource.conflict",
+            ..
+        }) if idempotency_key.is_some() => create_topic_once(conn, caller, body, idempotency_key),
+        other => other,
+    }
+}
+
+fn create_topic_once(
     conn: &mut DbConn,
     caller: &Caller,
     body: &NewTopic,
@@ -140,6 +154,16 @@ pub fn transition(
     req: &TransitionRequest,
 ) -> ApiResult<TopicRow> {
     db::write_tx(conn, |conn| {
+        // Every topic this transition writes is locked first, in id order: two crossed merges
+        // (A into B, B into A) queue up instead of deadlocking.
+        let target_id = req.target_topic_id.filter(|_| req.action == Action::Merge);
+        q::lock_topics_in_order(
+            conn,
+            &[Some(id), target_id]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        )?;
         let (topic, place) = topic_at(conn, id)?;
         if req.expected_version != topic.version {
             return Err(ApiError::Conflict {
@@ -147,195 +171,174 @@ pub fn transition(
                 detail: Some(format!("current version is {}", topic.version)),
             });
         }
-        let stage = topic.stage();
         let now = db::now();
-        let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
-        let tasks = q::topic_tasks(conn, id)?;
-        let plan = q::plan(conn, id)?;
-        let unanswered = q::topic_objections(conn, id)?
-            .iter()
-            .filter(|o| o.decision.is_none())
-            .count();
-        let scores = q::scores(conn, id, topic.eval_round)?;
-        let (ratings, mean, _) = rules::summarize(&scores);
-        let wf = &settings.workflow;
-        let facts = Facts {
-            roles: caller.roles_at(&place),
-            is_author: topic.author_id == caller.user_id
-                || topic.on_behalf_of == Some(caller.user_id),
-            has_reason: nonempty(&req.reason),
-            has_decision: nonempty(&req.decision),
-            has_target: req.action == Action::Merge && req.target_topic_id.is_some(),
-            escalated: topic.escalated,
-            major: topic.major,
-            hearing_outcome: topic.major
-                && crate::consultations::queries::has_hearing_outcome(conn, id)?,
-            plan_exists: plan.is_some() || !tasks.is_empty(),
-            task_count: tasks.len(),
-            tasks_done: tasks.iter().filter(|t| t.status == "done").count(),
-            plan_published: plan.as_ref().is_some_and(|p| p.published_at.is_some()),
-            notice_over: plan
-                .as_ref()
-                .and_then(|p| p.notice_ends_at)
-                .is_some_and(|end| end <= now),
-            unanswered_objections: unanswered,
-            window_over: topic.eval_closes_at.is_some_and(|end| end <= now),
-            ratings,
-            min_ratings: wf.min_ratings.max(0) as usize,
-            mean,
-            threshold: wf.satisfaction_threshold,
-        };
-        let outcome = rules::apply(stage, req.action, &facts).map_err(ApiError::refused)?;
+        let facts = gather_facts(conn, settings, caller, &topic, &place, req, now)?;
+        let outcome = rules::apply(topic.stage, req.action, &facts).map_err(ApiError::refused)?;
         // The merge target is checked once the table and the role allow the merge.
-        let target = match (req.action, req.target_topic_id) {
-            (Action::Merge, Some(tid)) => {
-                let t = q::topic(conn, tid).map_err(|_| {
-                    ApiError::invalid(
-                        "target_topic_id",
-                        "topic.invalid_merge_target",
-                        "no such topic",
-                    )
-                })?;
-                if t.id == topic.id
-                    || t.community_id != topic.community_id
-                    || t.stage() == Stage::Closed
-                {
-                    return Err(ApiError::invalid(
-                        "target_topic_id",
-                        "topic.invalid_merge_target",
-                        "another open topic of the same community",
-                    ));
-                }
-                Some(t)
-            }
-            _ => None,
-        };
-        if let Some(t) = &target {
-            q::lock_topic(conn, t.id)?;
-        }
+        let target = merge_target(conn, &topic, req)?;
         if !q::claim_version(conn, id, topic.version)? {
             return Err(ApiError::conflict("topic.stale_version"));
         }
-        let mut catalog_no = None;
-        match req.action {
-            Action::Accept => {
-                let year = local_year(settings, now);
-                let seq = q::next_catalog_seq(conn, topic.community_id, year)?;
-                let label = rules::catalog_label(year, seq);
-                diesel::update(topics::table.find(id))
-                    .set((
-                        topics::catalog_year.eq(year),
-                        topics::catalog_seq.eq(seq),
-                        topics::catalog_no.eq(&label),
-                    ))
-                    .execute(conn)?;
-                catalog_no = Some(label);
-            }
-            Action::Merge => {
-                if let Some(t) = &target {
-                    q::carry_supports(conn, id, t.id)?;
-                    diesel::update(topics::table.find(id))
-                        .set(topics::merged_into.eq(t.id))
-                        .execute(conn)?;
-                    let mut ev = NewEvent::new("merged_in", caller.user_id);
-                    ev.payload = json!({"from_topic_id": id});
-                    events::append(conn, t.id, ev)?;
-                }
-            }
-            Action::Decide => {
-                diesel::update(topics::table.find(id))
-                    .set(topics::decision.eq(req.decision.as_deref()))
-                    .execute(conn)?;
-            }
-            Action::PublishPlan => {
-                q::publish_plan(conn, id, now + Duration::days(wf.notice_days))?;
-            }
-            Action::ApprovePlan => q::approve_plan(conn, id)?,
-            Action::Complete => {
-                diesel::update(topics::table.find(id))
-                    .set((
-                        topics::eval_round.eq(topic.eval_round + 1),
-                        topics::eval_closes_at.eq(now + Duration::days(wf.evaluation_days)),
-                    ))
-                    .execute(conn)?;
-            }
-            Action::Rework => {
-                diesel::update(topics::table.find(id))
-                    .set(topics::eval_closes_at.eq(None::<NaiveDateTime>))
-                    .execute(conn)?;
-            }
-            _ => {}
-        }
-        set_stage(
+        let catalog_no = apply_effects(conn, settings, caller, &topic, req, target, now)?;
+        q::set_stage(
             conn,
             id,
-            stage,
+            topic.stage,
             outcome.stage,
             outcome.resolution,
             outcome.escalated,
             now,
         )?;
-        let mut ev = NewEvent::new("transition", caller.user_id);
-        ev.from = Some(stage);
-        ev.to = Some(outcome.stage);
-        let note = req
-            .note
-            .clone()
-            .or(req.reason.clone())
-            .or(req.decision.clone());
-        ev.note = note.as_deref();
-        ev.payload = json!({
-            "action": req.action.as_str(),
-            "reason": req.reason,
-            "decision": req.decision,
-            "target_topic_id": req.target_topic_id,
-            "catalog_no": catalog_no,
-            "resolution": outcome.resolution.map(Resolution::as_str),
-        });
-        events::append(conn, id, ev)?;
+        write_transition_event(conn, caller, &topic, req, &outcome, catalog_no.as_deref())?;
         q::topic(conn, id)
     })
 }
 
-/// Writes the new stage, its timestamp, resolution and escalation flag.
-fn set_stage(
+/// Everything `rules::apply` needs to know about the topic, the caller and the request.
+fn gather_facts(
     conn: &mut DbConn,
-    id: i64,
-    from: Stage,
-    to: Stage,
-    resolution: Option<Resolution>,
-    escalated: bool,
+    settings: &Settings,
+    caller: &Caller,
+    topic: &TopicRow,
+    place: &PlaceRef,
+    req: &TransitionRequest,
     now: NaiveDateTime,
-) -> ApiResult<()> {
-    diesel::update(topics::table.find(id))
-        .set((
-            topics::stage.eq(to.as_str()),
-            topics::resolution.eq(resolution.map(Resolution::as_str)),
-            topics::escalated.eq(escalated),
-        ))
-        .execute(conn)?;
-    if from != to {
-        let target = topics::table.find(id);
-        match to {
-            Stage::Discuss => diesel::update(target)
-                .set(topics::discuss_at.eq(now))
-                .execute(conn)?,
-            Stage::Plan => diesel::update(target)
-                .set(topics::plan_at.eq(now))
-                .execute(conn)?,
-            Stage::Act => diesel::update(target)
-                .set(topics::act_at.eq(now))
-                .execute(conn)?,
-            Stage::Evaluate => diesel::update(target)
-                .set(topics::evaluate_at.eq(now))
-                .execute(conn)?,
-            Stage::Closed => diesel::update(target)
-                .set(topics::closed_at.eq(now))
-                .execute(conn)?,
-            Stage::Say => 0,
-        };
+) -> ApiResult<Facts> {
+    let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let tasks = q::topic_tasks(conn, topic.id)?;
+    let plan = q::plan(conn, topic.id)?;
+    let scores = q::scores(conn, topic.id, topic.eval_round)?;
+    let (ratings, mean, _) = rules::summarize(&scores);
+    let wf = &settings.workflow;
+    Ok(Facts {
+        roles: caller.roles_at(place),
+        is_author: topic.author_id == caller.user_id || topic.on_behalf_of == Some(caller.user_id),
+        has_reason: nonempty(&req.reason),
+        has_decision: nonempty(&req.decision),
+        has_target: req.action == Action::Merge && req.target_topic_id.is_some(),
+        escalated: topic.escalated,
+        major: topic.major,
+        hearing_outcome: topic.major
+            && crate::consultations::queries::has_hearing_outcome(conn, topic.id)?,
+        plan_exists: plan.is_some() || !tasks.is_empty(),
+        task_count: tasks.len(),
+        tasks_done: tasks
+            .iter()
+            .filter(|t| t.status == super::model::TaskStatus::Done)
+            .count(),
+        plan_published: plan.as_ref().is_some_and(|p| p.published_at.is_some()),
+        notice_over: plan
+            .as_ref()
+            .and_then(|p| p.notice_ends_at)
+            .is_some_and(|end| end <= now),
+        unanswered_objections: q::unanswered_objections(conn, topic.id)?,
+        window_over: topic.eval_closes_at.is_some_and(|end| end <= now),
+        ratings,
+        min_ratings: wf.min_ratings.max(0) as usize,
+        mean,
+        threshold: wf.satisfaction_threshold,
+    })
+}
+
+/// A merge's target: another open topic of the same community (422 otherwise).
+fn merge_target(
+    conn: &mut DbConn,
+    topic: &TopicRow,
+    req: &TransitionRequest,
+) -> ApiResult<Option<TopicRow>> {
+    let (Action::Merge, Some(tid)) = (req.action, req.target_topic_id) else {
+        return Ok(None);
+    };
+    let t = q::topic(conn, tid).map_err(|_| {
+        ApiError::invalid(
+            "target_topic_id",
+            "topic.invalid_merge_target",
+            "no such topic",
+        )
+    })?;
+    if t.id == topic.id || t.community_id != topic.community_id || t.stage == Stage::Closed {
+        return Err(ApiError::invalid(
+            "target_topic_id",
+            "topic.invalid_merge_target",
+            "another open topic of the same community",
+        ));
     }
-    Ok(())
+    Ok(Some(t))
+}
+
+/// The action's own effects besides the stage; returns the catalog number taken by accept.
+fn apply_effects(
+    conn: &mut DbConn,
+    settings: &Settings,
+    caller: &Caller,
+    topic: &TopicRow,
+    req: &TransitionRequest,
+    target: Option<TopicRow>,
+    now: NaiveDateTime,
+) -> ApiResult<Option<String>> {
+    let id = topic.id;
+    let wf = &settings.workflow;
+    match req.action {
+        Action::Accept => {
+            let year = local_year(settings, now);
+            let seq = q::next_catalog_seq(conn, topic.community_id, year)?;
+            let label = rules::catalog_label(year, seq);
+            q::set_catalog(conn, id, year, seq, &label)?;
+            return Ok(Some(label));
+        }
+        Action::Merge => {
+            if let Some(t) = target {
+                q::carry_supports(conn, id, t.id)?;
+                q::set_merged_into(conn, id, t.id)?;
+                let mut ev = NewEvent::new("merged_in", caller.user_id);
+                ev.payload = json!({"from_topic_id": id});
+                events::append(conn, t.id, ev)?;
+            }
+        }
+        Action::Decide => q::set_decision(conn, id, req.decision.as_deref())?,
+        Action::PublishPlan => {
+            q::publish_plan(conn, id, now + Duration::days(wf.notice_days))?;
+        }
+        Action::ApprovePlan => q::approve_plan(conn, id)?,
+        Action::Complete => q::set_evaluation_window(
+            conn,
+            id,
+            topic.eval_round + 1,
+            Some(now + Duration::days(wf.evaluation_days)),
+        )?,
+        Action::Rework => q::set_evaluation_window(conn, id, topic.eval_round, None)?,
+        Action::Reject | Action::Withdraw | Action::Escalate | Action::Close => {}
+    }
+    Ok(None)
+}
+
+/// The "transition" event: from → to, the note, and what the request carried.
+fn write_transition_event(
+    conn: &mut DbConn,
+    caller: &Caller,
+    topic: &TopicRow,
+    req: &TransitionRequest,
+    outcome: &Outcome,
+    catalog_no: Option<&str>,
+) -> ApiResult<()> {
+    let mut ev = NewEvent::new("transition", caller.user_id);
+    ev.from = Some(topic.stage);
+    ev.to = Some(outcome.stage);
+    let note = req
+        .note
+        .clone()
+        .or(req.reason.clone())
+        .or(req.decision.clone());
+    ev.note = note.as_deref();
+    ev.payload = json!({
+        "action": req.action.as_str(),
+        "reason": req.reason,
+        "decision": req.decision,
+        "target_topic_id": req.target_topic_id,
+        "catalog_no": catalog_no,
+        "resolution": outcome.resolution.map(Resolution::as_str),
+    });
+    events::append(conn, topic.id, ev)
 }
 
 /// 附议: a resident of the place supports the topic (say or discuss).
@@ -347,7 +350,7 @@ pub fn support(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<TopicRo
         if !roles.contains(&Role::Resident) {
             return Err(ApiError::Forbidden("permission.denied"));
         }
-        if !rules::may_support(topic.stage(), &roles) {
+        if !rules::may_support(topic.stage, &roles) {
             return Err(ApiError::conflict("topic.support_closed"));
         }
         if !q::add_support(conn, id, caller.user_id)? {
@@ -363,7 +366,7 @@ pub fn unsupport(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<Topic
     db::write_tx(conn, |conn| {
         q::lock_topic(conn, id)?;
         let topic = q::topic(conn, id)?;
-        if !rules::may_unsupport(topic.stage()) {
+        if !rules::may_unsupport(topic.stage) {
             return Err(ApiError::conflict("topic.support_closed"));
         }
         if !q::remove_support(conn, id, caller.user_id)? {
@@ -388,11 +391,11 @@ pub fn comment(
         if caller.roles_at(&place).is_empty() {
             return Err(ApiError::Forbidden("permission.denied"));
         }
-        if !rules::may_comment(topic.stage()) {
+        if !rules::may_comment(topic.stage) {
             return Err(ApiError::conflict("topic.comments_closed"));
         }
         let stance = stance.unwrap_or(Stance::Neutral);
-        if !rules::stance_allowed(topic.stage(), stance) {
+        if !rules::stance_allowed(topic.stage, stance) {
             return Err(ApiError::invalid(
                 "stance",
                 "comment.stance_not_allowed",
@@ -411,7 +414,7 @@ pub fn comment(
                 ));
             }
         }
-        let row = q::insert_comment(conn, id, caller.user_id, parent_id, body, stance.as_str())?;
+        let row = q::insert_comment(conn, id, caller.user_id, parent_id, body, stance)?;
         let mut ev = NewEvent::new("commented", caller.user_id);
         ev.payload = json!({"comment_id": row.id, "stance": stance.as_str()});
         events::append(conn, id, ev)?;
