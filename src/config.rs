@@ -336,13 +336,9 @@ impl Settings {
 mod tests {
     use super::*;
 
-    fn load(overrides: &[(&str, String)]) -> Result<Settings, ConfigError> {
-        Settings::load(Path::new("/nonexistent"), "test", overrides)
-    }
-
     #[test]
     fn consultation_settings_are_typed_at_start() {
-        let s = load(&[]).unwrap();
+        let s = Settings::load(Path::new("/nonexistent"), "test", &[]).unwrap();
         assert_eq!(s.locale.time_zone, chrono_tz::Asia::Shanghai);
         let c = &s.consultations;
         assert_eq!(ConsultationSettings::minute_of(c.work_day_start), 540);
@@ -364,61 +360,37 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_key() {
-        // (key, bad value, text the error must hold)
+        // (profile file, text the start-up error must hold)
         let cases = [
-            ("locale.time_zone", "Mars/Olympus", "locale.time_zone"),
+            ("[locale]\ntime_zone = \"Mars/Olympus\"", "locale.time_zone"),
             (
-                "consultations.work_day_start",
-                "9h",
+                "[consultations]\nwork_day_start = \"9h\"",
                 "consultations.work_day_start",
             ),
             (
-                "consultations.work_day_end",
-                "25:00",
+                "[consultations]\nwork_day_end = \"25:00\"",
                 "consultations.work_day_end",
             ),
             (
-                "consultations.work_day_start",
-                "18:00",
+                "[consultations]\nwork_day_start = \"18:00\"",
                 "consultations.work_day_start",
             ),
             (
-                "consultations.required_categories.hearing",
-                "[\"nobody\"]",
-                "consultations.required_categories.hearing",
+                "[consultations.required_categories]\nhearing = [\"nobody\"]",
+                "consultations.required_categories.hearing: unknown category \"nobody\"",
             ),
             (
-                "consultations.required_categories.party",
-                "[\"expert\"]",
-                "unknown meeting kind",
+                "[consultations.required_categories]\nparty = [\"expert\"]",
+                "consultations.required_categories: unknown meeting kind \"party\"",
             ),
         ];
-        for (key, value, want) in cases {
-            let value: String = value.into();
-            let value = if value.starts_with('[') {
-                value
-            } else {
-                value.to_string()
-            };
-            let err = match key {
-                k if k.starts_with("consultations.required_categories.") => {
-                    let list: Vec<String> = serde_json::from_str(&value).unwrap();
-                    let b = config::Config::builder()
-                        .add_source(config::File::from_str(
-                            DEFAULT_TOML,
-                            config::FileFormat::Toml,
-                        ))
-                        .set_override("profile", "test")
-                        .unwrap()
-                        .set_override(k, list)
-                        .unwrap()
-                        .build()
-                        .unwrap();
-                    b.try_deserialize::<Settings>().unwrap_err().to_string()
-                }
-                _ => load(&[(key, value)]).unwrap_err().to_string(),
-            };
-            assert!(err.contains(want), "{key}: {err}");
+        for (file, want) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("broken.toml"), file).unwrap();
+            let err = Settings::load(dir.path(), "broken", &[])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{file}: {err}");
         }
     }
 }

@@ -30,7 +30,8 @@ pub async fn create_consultation(
     Ok(HttpResponse::Created().json(out))
 }
 
-/// Lists meetings by place subtree, status, time range and participant.
+/// Lists meetings by place subtree, status, time range, participant and (`mine=true`) the
+/// caller's role places.
 #[utoipa::path(tag = "consultations", params(ConsultationFilter), responses((status = 200, body = List<ConsultationOut>)))]
 #[get("/consultations")]
 pub async fn list_consultations(

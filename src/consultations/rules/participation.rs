@@ -15,6 +15,7 @@ pub fn missing_categories(required: &[Category], invited: &[Category]) -> Vec<Ca
     }
     missing
 }
+
 /// May an attendee confirm or dissent from the minutes (纪要确认): the meeting is concluded,
 /// the caller attended, and `now < concluded_at + days`. A window of zero or fewer days never
 /// opens; one too long to represent never closes.
@@ -61,41 +62,35 @@ mod tests {
     #[test]
     fn missing_categories_in_required_order() {
         use Category::*;
-        let hearing = [ResidentRep, PropertyFirm, Department];
-        assert_eq!(
-            missing_categories(&hearing, &[]),
-            vec![ResidentRep, PropertyFirm, Department]
-        );
-        assert_eq!(
-            missing_categories(&hearing, &[Department, Expert, ResidentRep]),
-            vec![PropertyFirm]
-        );
-        assert_eq!(
-            missing_categories(&hearing, &[PropertyFirm]),
-            vec![ResidentRep, Department]
-        );
-        assert_eq!(
-            missing_categories(
-                &hearing,
-                &[Department, PropertyFirm, ResidentRep, ResidentRep]
+        let hearing: &[Category] = &[ResidentRep, PropertyFirm, Department];
+        // (required, invited, missing)
+        let cases: [(&[Category], &[Category], &[Category]); 8] = [
+            (hearing, &[], &[ResidentRep, PropertyFirm, Department]),
+            (hearing, &[Department, Expert, ResidentRep], &[PropertyFirm]),
+            (hearing, &[PropertyFirm], &[ResidentRep, Department]),
+            (
+                hearing,
+                &[Department, PropertyFirm, ResidentRep, ResidentRep],
+                &[],
             ),
-            Vec::<Category>::new()
-        );
-        assert_eq!(missing_categories(&[], &[Expert]), Vec::<Category>::new());
-        // Order follows `required`, not `invited` or declaration order.
-        assert_eq!(
-            missing_categories(&[SocialOrg, Expert, ResidentRep], &[Expert]),
-            vec![SocialOrg, ResidentRep]
-        );
-        // A category required twice is reported once.
-        assert_eq!(
-            missing_categories(&[Expert, ResidentRep, Expert], &[]),
-            vec![Expert, ResidentRep]
-        );
-        assert_eq!(
-            missing_categories(&Category::ALL, &Category::ALL),
-            Vec::<Category>::new()
-        );
+            (&[], &[Expert], &[]),
+            // Order follows `required`, not `invited` or declaration order.
+            (
+                &[SocialOrg, Expert, ResidentRep],
+                &[Expert],
+                &[SocialOrg, ResidentRep],
+            ),
+            // A category required twice is reported once.
+            (&[Expert, ResidentRep, Expert], &[], &[Expert, ResidentRep]),
+            (&Category::ALL, &Category::ALL, &[]),
+        ];
+        for (required, invited, want) in cases {
+            assert_eq!(
+                missing_categories(required, invited),
+                want.to_vec(),
+                "{required:?} / {invited:?}"
+            );
+        }
     }
 
     #[test]

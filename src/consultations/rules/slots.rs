@@ -179,67 +179,96 @@ mod tests {
             .map(|&(s, e)| format!("{}-{}", local(tz, s), &local(tz, e)[11..]))
             .collect()
     }
+
     #[test]
     fn overlaps_half_open() {
-        let t = |h: u32| dt(&format!("2026-03-02 {h:02}:00"));
-        // Touching edges do not overlap, either way round.
-        assert!(!overlaps(t(9), t(10), t(10), t(11)));
-        assert!(!overlaps(t(10), t(11), t(9), t(10)));
-        // Apart.
-        assert!(!overlaps(t(9), t(10), t(11), t(12)));
-        assert!(!overlaps(t(11), t(12), t(9), t(10)));
-        // Partial, containing, contained, identical.
-        assert!(overlaps(t(9), t(11), t(10), t(12)));
-        assert!(overlaps(t(10), t(12), t(9), t(11)));
-        assert!(overlaps(t(9), t(12), t(10), t(11)));
-        assert!(overlaps(t(10), t(11), t(9), t(12)));
-        assert!(overlaps(t(9), t(10), t(9), t(10)));
-        // One minute of overlap is enough.
-        assert!(overlaps(t(9), dt("2026-03-02 10:01"), t(10), t(11)));
-        // Empty or inverted intervals overlap nothing.
-        assert!(!overlaps(t(10), t(10), t(9), t(11)));
-        assert!(!overlaps(t(9), t(11), t(10), t(10)));
-        assert!(!overlaps(t(11), t(9), t(9), t(11)));
+        let t = |hm: &str| dt(&format!("2026-03-02 {hm}"));
+        // (a start, a end, b start, b end, overlap?)
+        let cases = [
+            // Touching edges do not overlap, either way round.
+            ("09:00", "10:00", "10:00", "11:00", false),
+            ("10:00", "11:00", "09:00", "10:00", false),
+            // Apart.
+            ("09:00", "10:00", "11:00", "12:00", false),
+            ("11:00", "12:00", "09:00", "10:00", false),
+            // Partial, containing, contained, identical.
+            ("09:00", "11:00", "10:00", "12:00", true),
+            ("10:00", "12:00", "09:00", "11:00", true),
+            ("09:00", "12:00", "10:00", "11:00", true),
+            ("10:00", "11:00", "09:00", "12:00", true),
+            ("09:00", "10:00", "09:00", "10:00", true),
+            // One minute of overlap is enough.
+            ("09:00", "10:01", "10:00", "11:00", true),
+            // Empty or inverted intervals overlap nothing.
+            ("10:00", "10:00", "09:00", "11:00", false),
+            ("09:00", "11:00", "10:00", "10:00", false),
+            ("11:00", "09:00", "09:00", "11:00", false),
+        ];
+        for (a0, a1, b0, b1, want) in cases {
+            assert_eq!(
+                overlaps(t(a0), t(a1), t(b0), t(b1)),
+                want,
+                "{a0}-{a1} / {b0}-{b1}"
+            );
+        }
     }
 
     #[test]
     fn agenda_fits_or_overruns() {
         let s = dt("2026-03-02 09:00");
         let e = dt("2026-03-02 10:30");
-        // Fits exactly.
-        assert_eq!(agenda_overrun(s, e, &[30, 30, 30]), None);
-        assert_eq!(agenda_overrun(s, e, &[90]), None);
-        // Fits with time to spare.
-        assert_eq!(agenda_overrun(s, e, &[20, 30]), None);
-        // Overruns by N.
-        assert_eq!(agenda_overrun(s, e, &[30, 30, 31]), Some(1));
-        assert_eq!(agenda_overrun(s, e, &[60, 45]), Some(15));
-        // Empty agenda always fits, even a zero-length meeting.
-        assert_eq!(agenda_overrun(s, e, &[]), None);
-        assert_eq!(agenda_overrun(s, s, &[]), None);
-        // A zero-length or inverted meeting has no time for anything.
-        assert_eq!(agenda_overrun(s, s, &[10]), Some(10));
-        assert_eq!(agenda_overrun(e, s, &[10]), Some(10));
-        // Negative allowances count as zero; zero ones take no time.
-        assert_eq!(agenda_overrun(s, e, &[-60, 100]), Some(10));
-        assert_eq!(agenda_overrun(s, e, &[0, 90, 0]), None);
-        // Seconds in the meeting times: a partial minute short is a minute of overrun.
         let e2 = NaiveDateTime::new(e.date(), NaiveTime::from_hms_opt(10, 29, 30).unwrap());
-        assert_eq!(agenda_overrun(s, e2, &[90]), Some(1));
-        assert_eq!(agenda_overrun(s, e2, &[89]), None);
-        // Large agendas do not overflow.
-        assert_eq!(
-            agenda_overrun(s, e, &[i32::MAX, i32::MAX]),
-            Some(2 * i64::from(i32::MAX) - 90)
-        );
+        // (start, end, allotted minutes, overrun)
+        let cases: [(NaiveDateTime, NaiveDateTime, &[i32], Option<i64>); 14] = [
+            // Fits exactly.
+            (s, e, &[30, 30, 30], None),
+            (s, e, &[90], None),
+            // Fits with time to spare.
+            (s, e, &[20, 30], None),
+            // Overruns by N.
+            (s, e, &[30, 30, 31], Some(1)),
+            (s, e, &[60, 45], Some(15)),
+            // Empty agenda always fits, even a zero-length meeting.
+            (s, e, &[], None),
+            (s, s, &[], None),
+            // A zero-length or inverted meeting has no time for anything.
+            (s, s, &[10], Some(10)),
+            (e, s, &[10], Some(10)),
+            // Negative allowances count as zero; zero ones take no time.
+            (s, e, &[-60, 100], Some(10)),
+            (s, e, &[0, 90, 0], None),
+            // Seconds in the meeting times: a partial minute short is a minute of overrun.
+            (s, e2, &[90], Some(1)),
+            (s, e2, &[89], None),
+            // Large agendas do not overflow.
+            (
+                s,
+                e,
+                &[i32::MAX, i32::MAX],
+                Some(2 * i64::from(i32::MAX) - 90),
+            ),
+        ];
+        for (start, end, allotted, want) in cases {
+            assert_eq!(
+                agenda_overrun(start, end, allotted),
+                want,
+                "{start}-{end} {allotted:?}"
+            );
+        }
     }
 
     #[test]
     fn booked_responses() {
-        assert!(books_time(Response::Pending));
-        assert!(books_time(Response::Accepted));
-        assert!(books_time(Response::Tentative));
-        assert!(!books_time(Response::Declined));
+        // (response, books time?)
+        let cases = [
+            (Response::Pending, true),
+            (Response::Accepted, true),
+            (Response::Tentative, true),
+            (Response::Declined, false),
+        ];
+        for (r, want) in cases {
+            assert_eq!(books_time(r), want, "{r:?}");
+        }
     }
 
     #[test]
