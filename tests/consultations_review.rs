@@ -163,34 +163,37 @@ async fn concurrent_agenda_items_never_overrun_the_meeting() {
     let app = TestApp::spawn().await;
     let (token, _) = convener(&app).await;
     let community = app.place("demo-330200-0-0-0");
-    let m = meeting(&app, &token, community, 9, 60).await;
-    let path = format!("/api/v1/consultations/{m}/agenda-items");
-    // Six items of 20 minutes race for a one-hour meeting: three fit.
-    let answers = futures_util::future::join_all((0..6).map(|i| {
-        app.post(
-            &path,
-            Some(&token),
-            json!({"title": format!("议程 {i}"), "minutes": 20}),
-        )
-    }))
-    .await;
-    let made = answers
-        .iter()
-        .filter(|r| r.status == StatusCode::CREATED)
-        .count();
-    assert_eq!(made, 3, "{answers:?}");
-    for r in answers.iter().filter(|r| r.status != StatusCode::CREATED) {
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
-        assert_eq!(r.code(), "consultation.agenda_overrun");
+    // Three rounds, so that a race without the lock shows up.
+    for hour in [9, 11, 14] {
+        let m = meeting(&app, &token, community, hour, 60).await;
+        let path = format!("/api/v1/consultations/{m}/agenda-items");
+        // Six items of 20 minutes race for a one-hour meeting: three fit.
+        let answers = futures_util::future::join_all((0..6).map(|i| {
+            app.post(
+                &path,
+                Some(&token),
+                json!({"title": format!("议程 {i}"), "minutes": 20}),
+            )
+        }))
+        .await;
+        let made = answers
+            .iter()
+            .filter(|r| r.status == StatusCode::CREATED)
+            .count();
+        assert_eq!(made, 3, "{answers:?}");
+        for r in answers.iter().filter(|r| r.status != StatusCode::CREATED) {
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+            assert_eq!(r.code(), "consultation.agenda_overrun");
+        }
+        let agenda = app.get(&path, Some(&token)).await;
+        let total: i64 = agenda.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["minutes"].as_i64().unwrap())
+            .sum();
+        assert_eq!(total, 60);
     }
-    let agenda = app.get(&path, Some(&token)).await;
-    let total: i64 = agenda.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["minutes"].as_i64().unwrap())
-        .sum();
-    assert_eq!(total, 60);
 }
 
 #[actix_rt::test]
