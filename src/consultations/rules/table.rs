@@ -297,92 +297,106 @@ mod tests {
 
     #[test]
     fn required_input() {
-        let base = full(true, vec![]);
-        // Schedule: time, then venue or link.
-        let f = Facts {
-            has_time: false,
-            ..base.clone()
-        };
-        assert_eq!(
-            apply(Status::Draft, Action::Schedule, &f),
-            Err(Refusal::TimeRequired)
-        );
-        let f = Facts {
-            venue_or_link: false,
-            ..base.clone()
-        };
-        assert_eq!(
-            apply(Status::Draft, Action::Schedule, &f),
-            Err(Refusal::VenueRequired)
-        );
-        let f = Facts {
-            has_time: false,
-            venue_or_link: false,
-            ..base.clone()
-        };
-        assert_eq!(
-            apply(Status::Draft, Action::Schedule, &f),
-            Err(Refusal::TimeRequired)
-        );
-        // Conclude: minutes.
-        let f = Facts {
-            has_minutes: false,
-            ..base.clone()
-        };
-        assert_eq!(
-            apply(Status::InProgress, Action::Conclude, &f),
-            Err(Refusal::MinutesRequired)
-        );
-        // Cancel: a reason, from every cancellable status.
-        let f = Facts {
-            has_reason: false,
-            ..base.clone()
-        };
-        for status in [Status::Draft, Status::Scheduled, Status::InProgress] {
-            assert_eq!(
-                apply(status, Action::Cancel, &f),
-                Err(Refusal::ReasonRequired),
-                "{status:?}"
-            );
+        /// Facts of a convener with every input present except the ones `unset` clears.
+        fn without(unset: fn(&mut Facts)) -> Facts {
+            let mut f = full(true, vec![]);
+            unset(&mut f);
+            f
         }
-        // Start needs no input at all.
-        assert_eq!(
-            apply(Status::Scheduled, Action::Start, &empty(true, vec![])),
-            Ok(Status::InProgress)
-        );
-        // Each action only asks for its own input.
-        let only = |set: fn(&mut Facts)| {
+        /// Facts of a convener with no input except the ones `set` gives.
+        fn only(set: fn(&mut Facts)) -> Facts {
             let mut f = empty(true, vec![]);
             set(&mut f);
             f
-        };
-        assert_eq!(
-            apply(
+        }
+        use Action::*;
+        // (status, action, facts, answer)
+        let cases = [
+            // Schedule: time, then venue or link.
+            (
                 Status::Draft,
-                Action::Schedule,
-                &only(|f| {
+                Schedule,
+                without(|f| f.has_time = false),
+                Err(Refusal::TimeRequired),
+            ),
+            (
+                Status::Draft,
+                Schedule,
+                without(|f| f.venue_or_link = false),
+                Err(Refusal::VenueRequired),
+            ),
+            (
+                Status::Draft,
+                Schedule,
+                without(|f| {
+                    f.has_time = false;
+                    f.venue_or_link = false;
+                }),
+                Err(Refusal::TimeRequired),
+            ),
+            // Conclude: minutes.
+            (
+                Status::InProgress,
+                Conclude,
+                without(|f| f.has_minutes = false),
+                Err(Refusal::MinutesRequired),
+            ),
+            // Cancel: a reason, from every cancellable status.
+            (
+                Status::Draft,
+                Cancel,
+                without(|f| f.has_reason = false),
+                Err(Refusal::ReasonRequired),
+            ),
+            (
+                Status::Scheduled,
+                Cancel,
+                without(|f| f.has_reason = false),
+                Err(Refusal::ReasonRequired),
+            ),
+            (
+                Status::InProgress,
+                Cancel,
+                without(|f| f.has_reason = false),
+                Err(Refusal::ReasonRequired),
+            ),
+            // Start needs no input at all.
+            (
+                Status::Scheduled,
+                Start,
+                empty(true, vec![]),
+                Ok(Status::InProgress),
+            ),
+            // Each action only asks for its own input.
+            (
+                Status::Draft,
+                Schedule,
+                only(|f| {
                     f.has_time = true;
                     f.venue_or_link = true;
-                })
+                }),
+                Ok(Status::Scheduled),
             ),
-            Ok(Status::Scheduled)
-        );
-        assert_eq!(
-            apply(
+            (
                 Status::InProgress,
-                Action::Conclude,
-                &only(|f| f.has_minutes = true)
+                Conclude,
+                only(|f| f.has_minutes = true),
+                Ok(Status::Concluded),
             ),
-            Ok(Status::Concluded)
-        );
-        assert_eq!(
-            apply(
+            (
                 Status::InProgress,
-                Action::Cancel,
-                &only(|f| f.has_reason = true)
+                Cancel,
+                only(|f| f.has_reason = true),
+                Ok(Status::Cancelled),
             ),
-            Ok(Status::Cancelled)
-        );
+        ];
+        for (status, action, facts, want) in cases {
+            assert_eq!(
+                apply(status, action, &facts),
+                want,
+                "{status:?} {action:?} {facts:?}"
+            );
+        }
     }
 
     #[test]
@@ -409,18 +423,22 @@ mod tests {
         }
         // With the role, the missing input is named.
         let staff = empty(false, vec![Role::SubdistrictStaff]);
-        assert_eq!(
-            apply(Status::Draft, Action::Schedule, &staff),
-            Err(Refusal::TimeRequired)
-        );
-        assert_eq!(
-            apply(Status::InProgress, Action::Conclude, &staff),
-            Err(Refusal::MinutesRequired)
-        );
-        assert_eq!(
-            apply(Status::Scheduled, Action::Cancel, &staff),
-            Err(Refusal::ReasonRequired)
-        );
+        let named = [
+            (Status::Draft, Action::Schedule, Refusal::TimeRequired),
+            (
+                Status::InProgress,
+                Action::Conclude,
+                Refusal::MinutesRequired,
+            ),
+            (Status::Scheduled, Action::Cancel, Refusal::ReasonRequired),
+        ];
+        for (status, action, refusal) in named {
+            assert_eq!(
+                apply(status, action, &staff),
+                Err(refusal),
+                "{status:?} {action:?}"
+            );
+        }
     }
 
     #[test]
