@@ -3,8 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
+use chrono::{NaiveTime, Timelike};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+
+use crate::consultations::rules::{Category, Kind};
 
 /// The placeholder secret shipped in default.toml; production refuses it.
 pub const PLACEHOLDER_SECRET: &str = "insecure-development-secret-change-me";
@@ -27,29 +32,96 @@ pub struct Settings {
 }
 
 /// Meetings: working hours for free-slot search, the sign-off window, balanced participation.
+/// Parsed once at start-up: a bad value is a start-up error naming its key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsultationSettings {
     /// Local start of a working day, "HH:MM".
-    pub work_day_start: String,
+    #[serde(deserialize_with = "hh_mm::work_day_start")]
+    pub work_day_start: NaiveTime,
     /// Local end of a working day, "HH:MM".
-    pub work_day_end: String,
+    #[serde(deserialize_with = "hh_mm::work_day_end")]
+    pub work_day_end: NaiveTime,
     /// Only Monday to Friday count as working days.
     pub weekdays_only: bool,
     /// Days after conclusion during which attendees confirm the minutes or dissent (纪要确认).
     pub signoff_days: i64,
     /// Participant categories a meeting kind needs (balanced participation), e.g.
-    /// `hearing = ["resident_rep", "property_firm", "department"]`.
-    pub required_categories: std::collections::HashMap<String, Vec<String>>,
+    /// `hearing = ["resident_rep", "property_firm", "department"]`. The one source of this
+    /// rule: scheduling warns from it and `missing_categories` in responses reads it.
+    #[serde(deserialize_with = "required_categories")]
+    pub required_categories: HashMap<Kind, Vec<Category>>,
 }
 
 impl ConsultationSettings {
-    /// Minutes after local midnight of "HH:MM".
-    pub fn minute_of(hhmm: &str) -> Option<u32> {
-        let (h, m) = hhmm.split_once(':')?;
-        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-        (h < 24 && m < 60).then_some(h * 60 + m)
+    /// The participant categories a meeting of `kind` needs (none when not configured).
+    pub fn required_for(&self, kind: Kind) -> &[Category] {
+        self.required_categories
+            .get(&kind)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
+
+    /// Minutes after local midnight of a working-hours bound.
+    pub fn minute_of(t: NaiveTime) -> u32 {
+        t.num_seconds_from_midnight() / 60
+    }
+}
+
+/// "HH:MM" working-hours bounds, with the key in the error.
+mod hh_mm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    fn parse<'de, D: Deserializer<'de>>(d: D, key: &str) -> Result<NaiveTime, D::Error> {
+        let s = String::deserialize(d)?;
+        NaiveTime::parse_from_str(&s, "%H:%M")
+            .map_err(|_| D::Error::custom(format!("{key} {s:?} is not a time HH:MM")))
+    }
+
+    pub fn work_day_start<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        parse(d, "consultations.work_day_start")
+    }
+
+    pub fn work_day_end<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        parse(d, "consultations.work_day_end")
+    }
+}
+
+/// The kind → categories map, every name checked, with the key in the error.
+fn required_categories<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<HashMap<Kind, Vec<Category>>, D::Error> {
+    use serde::de::Error;
+    let raw = HashMap::<String, Vec<String>>::deserialize(d)?;
+    let mut map = HashMap::new();
+    for (kind, cats) in raw {
+        let k = Kind::parse(&kind).ok_or_else(|| {
+            D::Error::custom(format!(
+                "consultations.required_categories: unknown meeting kind {kind:?}"
+            ))
+        })?;
+        let cats = cats
+            .iter()
+            .map(|c| {
+                Category::parse(c).ok_or_else(|| {
+                    D::Error::custom(format!(
+                        "consultations.required_categories.{kind}: unknown category {c:?}"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        map.insert(k, cats);
+    }
+    Ok(map)
+}
+
+/// An IANA zone name, with the key in the error.
+fn time_zone<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono_tz::Tz, D::Error> {
+    use serde::de::Error;
+    let s = String::deserialize(d)?;
+    s.parse()
+        .map_err(|_| D::Error::custom(format!("locale.time_zone {s:?} is not an IANA time zone")))
 }
 
 /// The numbers of the five steps that each installation sets for itself.
@@ -161,7 +233,9 @@ pub enum SmtpTls {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocaleSettings {
-    pub time_zone: String,
+    /// The installation's zone, for calendars, working hours and day boundaries.
+    #[serde(deserialize_with = "time_zone")]
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// Why settings could not be used.
@@ -245,42 +319,78 @@ impl Settings {
                 "auth.jwt_secret must be at least 16 characters".into(),
             ));
         }
-        if self.locale.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(ConfigError::Invalid(format!(
-                "locale.time_zone {:?} is not an IANA time zone",
-                self.locale.time_zone
-            )));
-        }
         let c = &self.consultations;
-        match (
-            ConsultationSettings::minute_of(&c.work_day_start),
-            ConsultationSettings::minute_of(&c.work_day_end),
-        ) {
-            (Some(a), Some(b)) if a < b => {}
-            _ => {
-                return Err(ConfigError::Invalid(
-                    "consultations.work_day_start/end must be HH:MM with start before end".into(),
-                ));
-            }
-        }
-        for (kind, cats) in &c.required_categories {
-            if crate::consultations::rules::Kind::parse(kind).is_none() {
-                return Err(ConfigError::Invalid(format!(
-                    "consultations.required_categories: unknown meeting kind {kind}"
-                )));
-            }
-            if let Some(bad) = cats
-                .iter()
-                .find(|x| crate::consultations::rules::Category::parse(x).is_none())
-            {
-                return Err(ConfigError::Invalid(format!(
-                    "consultations.required_categories.{kind}: unknown category {bad}"
-                )));
-            }
+        if c.work_day_start >= c.work_day_end {
+            return Err(ConfigError::Invalid(
+                "consultations.work_day_start must be before consultations.work_day_end".into(),
+            ));
         }
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {
             return Err(ConfigError::Invalid("argon2 parameters too small".into()));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consultation_settings_are_typed_at_start() {
+        let s = Settings::load(Path::new("/nonexistent"), "test", &[]).unwrap();
+        assert_eq!(s.locale.time_zone, chrono_tz::Asia::Shanghai);
+        let c = &s.consultations;
+        assert_eq!(ConsultationSettings::minute_of(c.work_day_start), 540);
+        assert_eq!(ConsultationSettings::minute_of(c.work_day_end), 1050);
+        // The live rule of required categories is the configured map (default.toml).
+        for kind in Kind::ALL {
+            let want: &[Category] = match kind {
+                Kind::Hearing => &[
+                    Category::ResidentRep,
+                    Category::PropertyFirm,
+                    Category::Department,
+                ],
+                Kind::OpinionSolicitation => &[Category::ResidentRep],
+                _ => &[],
+            };
+            assert_eq!(c.required_for(kind), want, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        // (profile file, text the start-up error must hold)
+        let cases = [
+            ("[locale]\ntime_zone = \"Mars/Olympus\"", "locale.time_zone"),
+            (
+                "[consultations]\nwork_day_start = \"9h\"",
+                "consultations.work_day_start",
+            ),
+            (
+                "[consultations]\nwork_day_end = \"25:00\"",
+                "consultations.work_day_end",
+            ),
+            (
+                "[consultations]\nwork_day_start = \"18:00\"",
+                "consultations.work_day_start",
+            ),
+            (
+                "[consultations.required_categories]\nhearing = [\"nobody\"]",
+                "consultations.required_categories.hearing: unknown category \"nobody\"",
+            ),
+            (
+                "[consultations.required_categories]\nparty = [\"expert\"]",
+                "consultations.required_categories: unknown meeting kind \"party\"",
+            ),
+        ];
+        for (file, want) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("broken.toml"), file).unwrap();
+            let err = Settings::load(dir.path(), "broken", &[])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{file}: {err}");
+        }
     }
 }

@@ -692,11 +692,11 @@ fn held_micro_consultation(
     topic: i64,
     firm: Option<i64>,
 ) -> ApiResult<()> {
+    use crate::consultations::actions as service;
     use crate::consultations::model::*;
     use crate::consultations::rules::{
         Action, Category, Consensus, FollowUpKind, Format, Kind, Response,
     };
-    use crate::consultations::service;
     let cppcc = demo_user(conn, "cppcc@yishi.demo")?;
     let sub = demo_user(conn, "subdistrict@yishi.demo")?;
     let residents = [
@@ -706,6 +706,7 @@ fn held_micro_consultation(
     let start = local_at(settings, -10, 10)?;
     let m = service::create(
         conn,
+        settings,
         &cppcc,
         &NewConsultation {
             place_id: community,
@@ -766,7 +767,7 @@ fn held_micro_consultation(
     act(conn, Action::Start, None)?;
     let invitations: Vec<i64> = crate::consultations::queries::invitations_of(conn, m.id)?
         .iter()
-        .map(|i| i.0)
+        .map(|i| i.id)
         .collect();
     service::attendance(
         conn,
@@ -783,7 +784,7 @@ fn held_micro_consultation(
     )?;
     let item = crate::consultations::queries::agenda(conn, m.id)?
         .first()
-        .map(|a| a.0)
+        .map(|a| a.id)
         .ok_or_else(|| ApiError::internal("demo agenda"))?;
     service::record_outcome(
         conn,
@@ -812,14 +813,15 @@ fn upcoming_courtyard_meeting(
     community: i64,
     topic: i64,
 ) -> ApiResult<()> {
+    use crate::consultations::actions as service;
     use crate::consultations::model::*;
     use crate::consultations::rules::{Action, Category, Format, Kind, Response};
-    use crate::consultations::service;
     let staff = demo_user(conn, "staff@yishi.demo")?;
     let resident = demo_user(conn, "resident@yishi.demo")?;
     let start = local_at(settings, 7, 19)?;
     let m = service::create(
         conn,
+        settings,
         &staff,
         &NewConsultation {
             place_id: community,
@@ -864,11 +866,7 @@ fn upcoming_courtyard_meeting(
 /// `days` from today at `hour`:00 in the installation's time zone, as UTC.
 fn local_at(settings: &Settings, days: i64, hour: u32) -> ApiResult<chrono::DateTime<chrono::Utc>> {
     use chrono::TimeZone;
-    let tz: chrono_tz::Tz = settings
-        .locale
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = settings.locale.time_zone;
     let day = (chrono::Utc::now() + chrono::Duration::days(days))
         .with_timezone(&tz)
         .date_naive();

@@ -5,6 +5,7 @@
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 
 use super::queries::ConsultationRow;
+use super::rules::Status;
 
 /// The stable UID of a meeting.
 pub fn uid(c: &ConsultationRow, host: &str) -> String {
@@ -28,10 +29,10 @@ fn event(c: &ConsultationRow, host: &str, agenda: &[String]) -> Event {
     if !agenda.is_empty() {
         e.description(&format!("议程 Agenda:\n{}", agenda.join("\n")));
     }
-    e.status(match c.status.as_str() {
-        "cancelled" => EventStatus::Cancelled,
-        "draft" => EventStatus::Tentative,
-        _ => EventStatus::Confirmed,
+    e.status(match c.status {
+        Status::Cancelled => EventStatus::Cancelled,
+        Status::Draft => EventStatus::Tentative,
+        Status::Scheduled | Status::InProgress | Status::Concluded => EventStatus::Confirmed,
     });
     e.done()
 }
@@ -42,7 +43,7 @@ pub fn single(c: &ConsultationRow, host: &str, agenda: &[String]) -> String {
     cal.name("议事 Yishi");
     cal.append_property((
         "METHOD",
-        if c.status == "cancelled" {
+        if c.status == Status::Cancelled {
             "CANCEL"
         } else {
             "PUBLISH"
@@ -59,7 +60,7 @@ pub fn mailed(c: &ConsultationRow, host: &str, agenda: &[String], organizer_emai
     cal.name("议事 Yishi");
     cal.append_property((
         "METHOD",
-        if c.status == "cancelled" {
+        if c.status == Status::Cancelled {
             "CANCEL"
         } else {
             "REQUEST"

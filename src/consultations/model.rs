@@ -104,6 +104,9 @@ pub struct ConsultationFilter {
     pub to: Option<DateTime<Utc>>,
     /// Meetings this user convenes or is invited to.
     pub participant_id: Option<i64>,
+    /// Only meetings within the caller's role places (the subtrees of their grants): the
+    /// staff worklist.
+    pub mine: Option<bool>,
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -302,4 +305,13 @@ pub struct Slot {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FeedOut {
     pub url: String,
+}
+
+/// Calendar feed query.
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// The token from POST /api/v1/me/calendar-feed.
+    #[validate(length(min = 1, max = 128))]
+    pub token: String,
 }

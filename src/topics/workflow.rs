@@ -137,11 +137,7 @@ fn create_topic_once(
 
 /// The year of `now` in the installation's time zone (catalog numbers run per local year).
 fn local_year(settings: &Settings, now: NaiveDateTime) -> i32 {
-    let tz: chrono_tz::Tz = settings
-        .locale
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = settings.locale.time_zone;
     now.and_utc().with_timezone(&tz).year()
 }
 

@@ -1,0 +1,2 @@
+DROP INDEX invitations_organization_once;
+DROP INDEX invitations_user_once;

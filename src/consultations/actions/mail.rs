@@ -1,0 +1,83 @@
+//! The meeting mails (invitation, update, cancellation) with their iCalendar part.
+
+use super::super::queries::{self as q, ConsultationRow};
+use super::super::rules::Response;
+use super::calendar::{agenda_lines, host_of};
+use crate::config::Settings;
+use crate::db::DbConn;
+use crate::error::ApiResult;
+
+/// Which mail a meeting change sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mailing {
+    Invitation,
+    Update,
+    Cancellation,
+}
+
+/// The addresses a meeting mail goes to: the convener and every invitee who has not declined
+/// (for an organisation, its users), or only the invitation `only`.
+fn recipients(conn: &mut DbConn, c: &ConsultationRow, only: Option<i64>) -> ApiResult<Vec<String>> {
+    let mut users = if only.is_none() {
+        vec![c.convener_id]
+    } else {
+        Vec::new()
+    };
+    let mut orgs = Vec::new();
+    for inv in q::invitations_of(conn, c.id)? {
+        if inv.response == Response::Declined || only.is_some_and(|o| o != inv.id) {
+            continue;
+        }
+        users.extend(inv.user_id);
+        orgs.extend(inv.organization_id);
+    }
+    q::emails_of(conn, &users, &orgs)
+}
+
+/// Queues the invitation, update or cancellation mail, with its iCalendar part, for the
+/// meeting's participants (or one invitation's).
+pub(super) fn mail_participants(
+    conn: &mut DbConn,
+    settings: &Settings,
+    c: &ConsultationRow,
+    mailing: Mailing,
+    only: Option<i64>,
+) -> ApiResult<()> {
+    use crate::notifications::{outbox, templates::Template};
+    let tz = settings.locale.time_zone;
+    let when = format!(
+        "{}–{} ({})",
+        c.starts_at
+            .and_utc()
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M"),
+        c.ends_at.and_utc().with_timezone(&tz).format("%H:%M"),
+        tz.name()
+    );
+    let venue = [c.venue.as_deref(), c.online_url.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let template = match mailing {
+        Mailing::Invitation => Template::MeetingInvitation,
+        Mailing::Update => Template::MeetingUpdate,
+        Mailing::Cancellation => Template::MeetingCancelled,
+    };
+    let mail = template.render(&[
+        ("title", &c.title),
+        ("when", &when),
+        ("venue", &venue),
+        ("reason", c.cancel_reason.as_deref().unwrap_or("")),
+    ]);
+    let host = host_of(&settings.server.public_url);
+    let organizer = crate::accounts::queries::user_by_id(conn, c.convener_id)?
+        .map(|u| u.email)
+        .unwrap_or_default();
+    let agenda = agenda_lines(conn, c.id)?;
+    let ics = super::super::calendar::mailed(c, &host, &agenda, &organizer);
+    for to in recipients(conn, c, only)? {
+        outbox::enqueue_with_ics(conn, &to, &mail, Some(&ics))?;
+    }
+    Ok(())
+}
