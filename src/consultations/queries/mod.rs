@@ -50,12 +50,3 @@ pub fn attended_meeting_about(conn: &mut DbConn, topic_id: i64, user_id: i64) ->
     Ok(n > 0)
 }
 
-/// Ids of escalated topics already on the agenda of a meeting that is not cancelled.
-pub fn scheduled_topic_ids(conn: &mut DbConn) -> ApiResult<Vec<i64>> {
-    Ok(agenda_items::table
-        .inner_join(consultations::table.on(consultations::id.eq(agenda_items::consultation_id)))
-        .filter(consultations::status.ne(Status::Cancelled))
-        .filter(agenda_items::topic_id.is_not_null())
-        .select(agenda_items::topic_id.assume_not_null())
-        .load(conn)?)
-}
