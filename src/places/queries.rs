@@ -126,6 +126,21 @@ pub fn insert_place(
     })
 }
 
+/// How many places exist at all; zero means an empty installation.
+pub fn count_places(conn: &mut DbConn) -> ApiResult<i64> {
+    Ok(places::table.count().get_result(conn)?)
+}
+
+/// The id of the place with `code`, if any (codes are unique, so seeders can find their own
+/// places again).
+pub fn place_id_by_code(conn: &mut DbConn, code: &str) -> ApiResult<Option<i64>> {
+    Ok(places::table
+        .filter(places::code.eq(code))
+        .select(places::id)
+        .first(conn)
+        .optional()?)
+}
+
 /// Renames or recodes a place.
 pub fn update_place(
     conn: &mut DbConn,
