@@ -8,8 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use super::actions::{self, ClientAddr};
 use super::model::*;
 use crate::api::extract::Body;
+use crate::api::respond;
 use crate::auth::Caller;
-use crate::db;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -35,14 +35,7 @@ fn client_addr(req: &HttpRequest, state: &AppState) -> ClientAddr {
 
 /// Registers an account and mails a verification link. The answer is 202 whether or not
 /// the email is taken; the owner of a taken email gets a notice instead.
-#[utoipa::path(
-    tag = "auth",
-    security(()),
-    request_body = RegisterRequest,
-    responses(
-        (status = 202, body = Accepted),
-    )
-)]
+#[utoipa::path(tag = "auth", security(()), request_body = RegisterRequest, responses((status = 202, body = Accepted)))]
 #[post("/auth/register")]
 pub async fn register_account(
     req: HttpRequest,
@@ -54,36 +47,21 @@ pub async fn register_account(
 }
 
 /// Verifies an email with the mailed token and makes the user a resident of their home place.
-#[utoipa::path(
-    tag = "auth",
-    security(()),
-    request_body = TokenRequest,
-    responses(
-        (status = 200, body = Verified),
-    )
-)]
+#[utoipa::path(tag = "auth", security(()), request_body = TokenRequest, responses((status = 200, body = Verified)))]
 #[post("/auth/verify-email")]
 pub async fn verify_email(
     state: web::Data<AppState>,
     Body(body): Body<TokenRequest>,
 ) -> ApiResult<web::Json<Verified>> {
-    db::run(&state.pool, move |conn| {
-        actions::verify_email(conn, &body.token)
+    respond::ok(&state, move |conn, _| {
+        actions::verify_email(conn, &body.token).map(|()| Verified { verified: true })
     })
-    .await?;
-    Ok(web::Json(Verified { verified: true }))
+    .await
 }
 
 /// Logs in with email and password. Failures are counted per email (registered or not) and
 /// per client address; too many lock the email for a while.
-#[utoipa::path(
-    tag = "auth",
-    security(()),
-    request_body = LoginRequest,
-    responses(
-        (status = 200, body = TokenPair),
-    )
-)]
+#[utoipa::path(tag = "auth", security(()), request_body = LoginRequest, responses((status = 200, body = TokenPair)))]
 #[post("/auth/login")]
 pub async fn create_session(
     req: HttpRequest,
@@ -96,14 +74,7 @@ pub async fn create_session(
 
 /// Trades a refresh token for a new pair. Each refresh token works once; presenting a spent
 /// one revokes its whole session (someone else has it).
-#[utoipa::path(
-    tag = "auth",
-    security(()),
-    request_body = RefreshRequest,
-    responses(
-        (status = 200, body = TokenPair),
-    )
-)]
+#[utoipa::path(tag = "auth", security(()), request_body = RefreshRequest, responses((status = 200, body = TokenPair)))]
 #[post("/auth/refresh")]
 pub async fn refresh_session(
     state: web::Data<AppState>,
@@ -114,35 +85,20 @@ pub async fn refresh_session(
 }
 
 /// Ends the session the refresh token belongs to; its access tokens stop working at once.
-#[utoipa::path(
-    tag = "auth",
-    security(()),
-    request_body = RefreshRequest,
-    responses(
-        (status = 204),
-    )
-)]
+#[utoipa::path(tag = "auth", security(()), request_body = RefreshRequest, responses((status = 204)))]
 #[post("/auth/logout")]
 pub async fn end_session(
     state: web::Data<AppState>,
     Body(body): Body<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    db::run(&state.pool, move |conn| {
+    respond::no_content(&state, move |conn, _| {
         actions::end_session(conn, &body.refresh_token)
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 /// Mails a password-reset link when the email belongs to an active account; 202 either way.
-#[utoipa::path(
-    tag = "auth",
-    security(()),
-    request_body = ResetRequest,
-    responses(
-        (status = 202, body = Accepted),
-    )
-)]
+#[utoipa::path(tag = "auth", security(()), request_body = ResetRequest, responses((status = 202, body = Accepted)))]
 #[post("/auth/password-reset/request")]
 pub async fn request_password_reset(
     req: HttpRequest,
@@ -154,14 +110,7 @@ pub async fn request_password_reset(
 }
 
 /// Sets a new password with the mailed token; every session of the account ends.
-#[utoipa::path(
-    tag = "auth",
-    security(()),
-    request_body = ResetConfirm,
-    responses(
-        (status = 204),
-    )
-)]
+#[utoipa::path(tag = "auth", security(()), request_body = ResetConfirm, responses((status = 204)))]
 #[post("/auth/password-reset/confirm")]
 pub async fn confirm_password_reset(
     state: web::Data<AppState>,
@@ -172,16 +121,10 @@ pub async fn confirm_password_reset(
 }
 
 /// The caller's account and roles.
-#[utoipa::path(
-    tag = "auth",
-    responses(
-        (status = 200, body = Me),
-    )
-)]
+#[utoipa::path(tag = "auth", responses((status = 200, body = Me)))]
 #[get("/me")]
 pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Me>> {
-    let me = db::run(&state.pool, move |conn| actions::get_me(conn, &caller)).await?;
-    Ok(web::Json(me))
+    respond::ok(&state, move |conn, _| actions::get_me(conn, &caller)).await
 }
 
 /// Registers this area's handlers.

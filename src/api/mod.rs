@@ -7,6 +7,7 @@ pub mod middleware;
 mod openapi;
 pub mod ops;
 pub mod paging;
+pub mod respond;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};

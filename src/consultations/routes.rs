@@ -8,8 +8,8 @@ use super::actions;
 use super::model::*;
 use crate::api::extract::{Body, Query};
 use crate::api::paging::List;
+use crate::api::respond;
 use crate::auth::Caller;
-use crate::db;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -22,12 +22,10 @@ pub async fn create_consultation(
     caller: Caller,
     Body(body): Body<NewConsultation>,
 ) -> ApiResult<HttpResponse> {
-    let st = state.clone();
-    let out = db::run(&state.pool, move |conn| {
-        actions::create(conn, &st.settings, &caller, &body)
+    respond::created(&state, move |conn, s| {
+        actions::create(conn, s, &caller, &body)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(out))
+    .await
 }
 
 /// Lists meetings by place subtree, status, time range, participant and (`mine=true`) the
@@ -39,12 +37,7 @@ pub async fn list_consultations(
     caller: Caller,
     Query(f): Query<ConsultationFilter>,
 ) -> ApiResult<web::Json<List<ConsultationOut>>> {
-    let st = state.clone();
-    let list = db::run(&state.pool, move |conn| {
-        actions::list(conn, &st.settings, &caller, &f)
-    })
-    .await?;
-    Ok(web::Json(list))
+    respond::ok(&state, move |conn, s| actions::list(conn, s, &caller, &f)).await
 }
 
 /// Earliest slots within working hours when all `users` (and the place) are free.
@@ -55,12 +48,7 @@ pub async fn list_free_slots(
     _caller: Caller,
     Query(f): Query<FreeSlotQuery>,
 ) -> ApiResult<web::Json<Vec<Slot>>> {
-    let st = state.clone();
-    let slots = db::run(&state.pool, move |conn| {
-        actions::free_slots(conn, &st.settings, &f)
-    })
-    .await?;
-    Ok(web::Json(slots))
+    respond::ok(&state, move |conn, s| actions::free_slots(conn, s, &f)).await
 }
 
 /// One meeting.
@@ -71,13 +59,7 @@ pub async fn get_consultation(
     _caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<ConsultationOut>> {
-    let id = id.into_inner();
-    let st = state.clone();
-    let out = db::run(&state.pool, move |conn| {
-        actions::get(conn, &st.settings, id)
-    })
-    .await?;
-    Ok(web::Json(out))
+    respond::ok(&state, move |conn, s| actions::get(conn, s, *id)).await
 }
 
 /// Edits or moves a meeting (draft or scheduled); moves are checked for clashes again.
@@ -89,14 +71,10 @@ pub async fn update_consultation(
     id: web::Path<i64>,
     Body(body): Body<ConsultationPatch>,
 ) -> ApiResult<web::Json<ConsultationOut>> {
-    let id = id.into_inner();
-    let st = state.clone();
-    let out = db::run(&state.pool, move |conn| {
-        actions::update(conn, &st.settings, &caller, id, &body)
+    respond::ok_and_mail(&state, move |conn, s| {
+        actions::update(conn, s, &caller, *id, &body)
     })
-    .await?;
-    state.mail_wakeup.notify_one();
-    Ok(web::Json(out))
+    .await
 }
 
 /// schedule (clash-checked; warns about missing participant categories), start, conclude
@@ -109,14 +87,10 @@ pub async fn transition_consultation(
     id: web::Path<i64>,
     Body(body): Body<ConsultationTransition>,
 ) -> ApiResult<web::Json<ScheduledOut>> {
-    let id = id.into_inner();
-    let st = state.clone();
-    let out = db::run(&state.pool, move |conn| {
-        actions::transition(conn, &st.settings, &caller, id, &body)
+    respond::ok_and_mail(&state, move |conn, s| {
+        actions::transition(conn, s, &caller, *id, &body)
     })
-    .await?;
-    state.mail_wakeup.notify_one();
-    Ok(web::Json(out))
+    .await
 }
 
 /// The agenda in order.
@@ -127,10 +101,7 @@ pub async fn list_agenda(
     _caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<List<AgendaItemOut>>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| actions::list_agenda(conn, id)).await?,
-    ))
+    respond::ok(&state, move |conn, _| actions::list_agenda(conn, *id)).await
 }
 
 /// Adds an agenda item (the total must fit the meeting: 422 naming the overrun otherwise).
@@ -142,12 +113,10 @@ pub async fn add_agenda_item(
     id: web::Path<i64>,
     Body(body): Body<NewAgendaItem>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let item = db::run(&state.pool, move |conn| {
-        actions::add_agenda_item(conn, &caller, id, &body)
+    respond::created(&state, move |conn, _| {
+        actions::add_agenda_item(conn, &caller, *id, &body)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(item))
+    .await
 }
 
 /// Puts the agenda in a new order.
@@ -159,13 +128,10 @@ pub async fn reorder_agenda(
     id: web::Path<i64>,
     Body(body): Body<Reorder>,
 ) -> ApiResult<web::Json<List<AgendaItemOut>>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| {
-            actions::reorder(conn, &caller, id, &body)
-        })
-        .await?,
-    ))
+    respond::ok(&state, move |conn, _| {
+        actions::reorder(conn, &caller, *id, &body)
+    })
+    .await
 }
 
 /// Invitations with their answers and attendance.
@@ -176,10 +142,7 @@ pub async fn list_invitations(
     _caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<List<InvitationOut>>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| actions::list_invitations(conn, id)).await?,
-    ))
+    respond::ok(&state, move |conn, _| actions::list_invitations(conn, *id)).await
 }
 
 /// Invites a user or an organisation in a participant category.
@@ -191,14 +154,10 @@ pub async fn create_invitations(
     id: web::Path<i64>,
     Body(body): Body<NewInvitation>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let st = state.clone();
-    let inv = db::run(&state.pool, move |conn| {
-        actions::invite(conn, &st.settings, &caller, id, &body)
+    respond::created_and_mail(&state, move |conn, s| {
+        actions::invite(conn, s, &caller, *id, &body)
     })
-    .await?;
-    state.mail_wakeup.notify_one();
-    Ok(HttpResponse::Created().json(inv))
+    .await
 }
 
 /// The invitee (or a user of the invited organisation) answers.
@@ -210,12 +169,10 @@ pub async fn respond_invitation(
     id: web::Path<i64>,
     Body(body): Body<Rsvp>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
-        actions::rsvp(conn, &caller, id, body.response)
+    respond::no_content(&state, move |conn, _| {
+        actions::rsvp(conn, &caller, *id, body.response)
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 /// Records who attended (convener or sub-district staff, once the meeting has started).
@@ -227,13 +184,10 @@ pub async fn record_attendance(
     id: web::Path<i64>,
     Body(body): Body<Attendance>,
 ) -> ApiResult<web::Json<List<InvitationOut>>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| {
-            actions::attendance(conn, &caller, id, &body)
-        })
-        .await?,
-    ))
+    respond::ok(&state, move |conn, _| {
+        actions::attendance(conn, &caller, *id, &body)
+    })
+    .await
 }
 
 /// Outcomes per agenda item.
@@ -244,10 +198,7 @@ pub async fn list_outcomes(
     _caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<List<OutcomeOut>>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| actions::list_outcomes(conn, id)).await?,
-    ))
+    respond::ok(&state, move |conn, _| actions::list_outcomes(conn, *id)).await
 }
 
 /// Records an agenda item's outcome after the meeting; follow-ups become plan tasks of the
@@ -260,12 +211,10 @@ pub async fn record_outcome(
     id: web::Path<i64>,
     Body(body): Body<NewOutcome>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let out = db::run(&state.pool, move |conn| {
-        actions::record_outcome(conn, &caller, id, &body)
+    respond::created(&state, move |conn, _| {
+        actions::record_outcome(conn, &caller, *id, &body)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(out))
+    .await
 }
 
 /// Who confirmed the minutes, every dissent, and which categories attended.
@@ -276,14 +225,7 @@ pub async fn get_minutes(
     _caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<SignoffOut>> {
-    let id = id.into_inner();
-    let st = state.clone();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| {
-            actions::minutes(conn, &st.settings, id)
-        })
-        .await?,
-    ))
+    respond::ok(&state, move |conn, s| actions::minutes(conn, s, *id)).await
 }
 
 /// An attendee confirms the minutes (纪要确认) within the sign-off window.
@@ -294,14 +236,10 @@ pub async fn confirm_minutes(
     caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<SignoffOut>> {
-    let id = id.into_inner();
-    let st = state.clone();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| {
-            actions::sign_off(conn, &st.settings, &caller, id, None)
-        })
-        .await?,
-    ))
+    respond::ok(&state, move |conn, s| {
+        actions::sign_off(conn, s, &caller, *id, None)
+    })
+    .await
 }
 
 /// An attendee records a dissent from the minutes within the sign-off window.
@@ -313,20 +251,10 @@ pub async fn record_dissent(
     id: web::Path<i64>,
     Body(body): Body<Dissent>,
 ) -> ApiResult<web::Json<SignoffOut>> {
-    let id = id.into_inner();
-    let st = state.clone();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| {
-            actions::sign_off(conn, &st.settings, &caller, id, Some(&body.text))
-        })
-        .await?,
-    ))
-}
-
-fn ics(body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .body(body)
+    respond::ok(&state, move |conn, s| {
+        actions::sign_off(conn, s, &caller, *id, Some(&body.text))
+    })
+    .await
 }
 
 /// The meeting as an iCalendar file.
@@ -337,13 +265,10 @@ pub async fn get_consultation_calendar(
     _caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let st = state.clone();
-    let body = db::run(&state.pool, move |conn| {
-        actions::meeting_calendar(conn, &st.settings, id)
+    respond::calendar(&state, move |conn, s| {
+        actions::meeting_calendar(conn, s, *id)
     })
-    .await?;
-    Ok(ics(body))
+    .await
 }
 
 /// Creates (or replaces, revoking the old one) the caller's calendar feed address.
@@ -353,12 +278,10 @@ pub async fn create_calendar_feed(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> ApiResult<HttpResponse> {
-    let st = state.clone();
-    let out = db::run(&state.pool, move |conn| {
-        actions::create_feed(conn, &st.settings, &caller)
+    respond::created(&state, move |conn, s| {
+        actions::create_feed(conn, s, &caller)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(out))
+    .await
 }
 
 /// Revokes the caller's calendar feed address.
@@ -368,8 +291,7 @@ pub async fn revoke_calendar_feed(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> ApiResult<HttpResponse> {
-    db::run(&state.pool, move |conn| actions::revoke_feed(conn, &caller)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    respond::no_content(&state, move |conn, _| actions::revoke_feed(conn, &caller)).await
 }
 
 /// The per-user feed of meetings (convened, or invited and not declined), from 90 days ago.
@@ -381,12 +303,7 @@ pub async fn get_calendar_feed(
     state: web::Data<AppState>,
     Query(f): Query<FeedQuery>,
 ) -> ApiResult<HttpResponse> {
-    let st = state.clone();
-    let body = db::run(&state.pool, move |conn| {
-        actions::feed(conn, &st.settings, &f.token)
-    })
-    .await?;
-    Ok(ics(body))
+    respond::calendar(&state, move |conn, s| actions::feed(conn, s, &f.token)).await
 }
 
 /// A proposal or public-opinion report drafted from an outcome.
@@ -397,10 +314,7 @@ pub async fn get_proposal(
     _caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<ProposalOut>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| actions::get_proposal(conn, id)).await?,
-    ))
+    respond::ok(&state, move |conn, _| actions::get_proposal(conn, *id)).await
 }
 
 /// draft → submitted (author) → accepted → answered (the answering organisation or
@@ -413,13 +327,10 @@ pub async fn move_proposal(
     id: web::Path<i64>,
     Body(body): Body<ProposalTransition>,
 ) -> ApiResult<web::Json<ProposalOut>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.pool, move |conn| {
-            actions::move_proposal(conn, &caller, id, &body)
-        })
-        .await?,
-    ))
+    respond::ok(&state, move |conn, _| {
+        actions::move_proposal(conn, &caller, *id, &body)
+    })
+    .await
 }
 
 /// Registers this area's handlers (free-slots before `{id}` so it is not taken for an id).

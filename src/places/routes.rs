@@ -7,76 +7,47 @@ use super::actions;
 use super::model::*;
 use crate::api::extract::{Body, Query};
 use crate::api::paging::List;
+use crate::api::respond;
 use crate::auth::Caller;
-use crate::db;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// Lists places: children of `parent_id`, a subtree (`within`), by kind or name.
-#[utoipa::path(
-    tag = "places",
-    security(()),
-    params(PlaceFilter),
-    responses(
-        (status = 200, body = List<PlaceOut>),
-    )
-)]
+#[utoipa::path(tag = "places", security(()), params(PlaceFilter), responses((status = 200, body = List<PlaceOut>)))]
 #[get("/places")]
 pub async fn list_places(
     state: web::Data<AppState>,
     Query(f): Query<PlaceFilter>,
 ) -> ApiResult<web::Json<List<PlaceOut>>> {
-    let list = db::run(&state.pool, move |conn| actions::list_places(conn, &f)).await?;
-    Ok(web::Json(list))
+    respond::ok(&state, move |conn, _| actions::list_places(conn, &f)).await
 }
 
 /// One place.
-#[utoipa::path(
-    tag = "places",
-    security(()),
-    responses(
-        (status = 200, body = PlaceOut),
-    )
-)]
+#[utoipa::path(tag = "places", security(()), responses((status = 200, body = PlaceOut)))]
 #[get("/places/{id}")]
 pub async fn get_place(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<PlaceOut>> {
-    let id = id.into_inner();
-    let place = db::run(&state.pool, move |conn| actions::get_place(conn, id)).await?;
-    Ok(web::Json(place))
+    respond::ok(&state, move |conn, _| actions::get_place(conn, *id)).await
 }
 
 /// Creates a place. Admin at the parent; a city (no parent) needs an installation-wide admin.
-#[utoipa::path(
-    tag = "places",
-    request_body = NewPlace,
-    responses(
-        (status = 201, body = PlaceOut),
-    )
-)]
+#[utoipa::path(tag = "places", request_body = NewPlace, responses((status = 201, body = PlaceOut)))]
 #[post("/places")]
 pub async fn create_place(
     state: web::Data<AppState>,
     caller: Caller,
     Body(body): Body<NewPlace>,
 ) -> ApiResult<HttpResponse> {
-    let place = db::run(&state.pool, move |conn| {
+    respond::created(&state, move |conn, _| {
         actions::create_place(conn, &caller, &body)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(place))
+    .await
 }
 
 /// Renames or recodes a place (admin at the place). Places do not move.
-#[utoipa::path(
-    tag = "places",
-    request_body = PlacePatch,
-    responses(
-        (status = 200, body = PlaceOut),
-    )
-)]
+#[utoipa::path(tag = "places", request_body = PlacePatch, responses((status = 200, body = PlaceOut)))]
 #[patch("/places/{id}")]
 pub async fn update_place(
     state: web::Data<AppState>,
@@ -84,82 +55,48 @@ pub async fn update_place(
     id: web::Path<i64>,
     Body(body): Body<PlacePatch>,
 ) -> ApiResult<web::Json<PlaceOut>> {
-    let id = id.into_inner();
-    let place = db::run(&state.pool, move |conn| {
-        actions::update_place(conn, &caller, id, &body)
+    respond::ok(&state, move |conn, _| {
+        actions::update_place(conn, &caller, *id, &body)
     })
-    .await?;
-    Ok(web::Json(place))
+    .await
 }
 
 /// Lists organisations by kind or served place.
-#[utoipa::path(
-    tag = "organizations",
-    security(()),
-    params(OrganizationFilter),
-    responses(
-        (status = 200, body = List<OrganizationOut>),
-    )
-)]
+#[utoipa::path(tag = "organizations", security(()), params(OrganizationFilter), responses((status = 200, body = List<OrganizationOut>)))]
 #[get("/organizations")]
 pub async fn list_organizations(
     state: web::Data<AppState>,
     Query(f): Query<OrganizationFilter>,
 ) -> ApiResult<web::Json<List<OrganizationOut>>> {
-    let list = db::run(&state.pool, move |conn| {
-        actions::list_organizations(conn, &f)
-    })
-    .await?;
-    Ok(web::Json(list))
+    respond::ok(&state, move |conn, _| actions::list_organizations(conn, &f)).await
 }
 
 /// One organisation.
-#[utoipa::path(
-    tag = "organizations",
-    security(()),
-    responses(
-        (status = 200, body = OrganizationOut),
-    )
-)]
+#[utoipa::path(tag = "organizations", security(()), responses((status = 200, body = OrganizationOut)))]
 #[get("/organizations/{id}")]
 pub async fn get_organization(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<OrganizationOut>> {
-    let id = id.into_inner();
-    let org = db::run(&state.pool, move |conn| actions::get_organization(conn, id)).await?;
-    Ok(web::Json(org))
+    respond::ok(&state, move |conn, _| actions::get_organization(conn, *id)).await
 }
 
 /// Creates an organisation; the caller must be admin at every place it serves.
-#[utoipa::path(
-    tag = "organizations",
-    request_body = NewOrganization,
-    responses(
-        (status = 201, body = OrganizationOut),
-    )
-)]
+#[utoipa::path(tag = "organizations", request_body = NewOrganization, responses((status = 201, body = OrganizationOut)))]
 #[post("/organizations")]
 pub async fn create_organization(
     state: web::Data<AppState>,
     caller: Caller,
     Body(body): Body<NewOrganization>,
 ) -> ApiResult<HttpResponse> {
-    let org = db::run(&state.pool, move |conn| {
+    respond::created(&state, move |conn, _| {
         actions::create_organization(conn, &caller, &body)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(org))
+    .await
 }
 
 /// Renames an organisation or changes its places; admin at every old and new place.
-#[utoipa::path(
-    tag = "organizations",
-    request_body = OrganizationPatch,
-    responses(
-        (status = 200, body = OrganizationOut),
-    )
-)]
+#[utoipa::path(tag = "organizations", request_body = OrganizationPatch, responses((status = 200, body = OrganizationOut)))]
 #[patch("/organizations/{id}")]
 pub async fn update_organization(
     state: web::Data<AppState>,
@@ -167,12 +104,10 @@ pub async fn update_organization(
     id: web::Path<i64>,
     Body(body): Body<OrganizationPatch>,
 ) -> ApiResult<web::Json<OrganizationOut>> {
-    let id = id.into_inner();
-    let org = db::run(&state.pool, move |conn| {
-        actions::update_organization(conn, &caller, id, &body)
+    respond::ok(&state, move |conn, _| {
+        actions::update_organization(conn, &caller, *id, &body)
     })
-    .await?;
-    Ok(web::Json(org))
+    .await
 }
 
 /// Registers this area's handlers.
