@@ -49,4 +49,3 @@ pub fn attended_meeting_about(conn: &mut DbConn, topic_id: i64, user_id: i64) ->
         .get_result(conn)?;
     Ok(n > 0)
 }
-
