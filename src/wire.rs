@@ -112,6 +112,10 @@ mod tests {
             ("TopicCategory", t::Category::serde_matches_wire()),
             ("Source", t::Source::serde_matches_wire()),
             ("Stance", t::Stance::serde_matches_wire()),
+            (
+                "EventKind",
+                crate::topics::events::EventKind::serde_matches_wire(),
+            ),
             ("ResourceKind", tm::ResourceKind::serde_matches_wire()),
             ("TaskStatus", tm::TaskStatus::serde_matches_wire()),
             (

@@ -27,7 +27,7 @@ pub struct CatalogEntry {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PublicEvent {
     pub seq: i32,
-    pub kind: String,
+    pub kind: crate::topics::events::EventKind,
     pub from_stage: Option<Stage>,
     pub to_stage: Option<Stage>,
     pub note: Option<String>,

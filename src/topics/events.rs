@@ -15,10 +15,39 @@ pub use super::queries::EventRow;
 /// The hash before the first event of a topic.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+crate::wire_enum! {
+    /// What happened on a topic's timeline: the closed set of event kinds, stored by name and
+    /// hashed by name, so the chain stays verifiable and clients can switch on it.
+    pub enum EventKind {
+        Created = "created",
+        Transition = "transition",
+        MergedIn = "merged_in",
+        Supported = "supported",
+        Unsupported = "unsupported",
+        Commented = "commented",
+        CommentHidden = "comment_hidden",
+        PlanSaved = "plan_saved",
+        TaskCreated = "task_created",
+        TaskProgress = "task_progress",
+        ObjectionFiled = "objection_filed",
+        ObjectionUpheld = "objection_upheld",
+        ObjectionDismissed = "objection_dismissed",
+        Rated = "rated",
+        RatingChanged = "rating_changed",
+        MeetingPlanned = "meeting_planned",
+        MeetingMoved = "meeting_moved",
+        MeetingScheduled = "meeting_scheduled",
+        MeetingStarted = "meeting_started",
+        MeetingConcluded = "meeting_concluded",
+        MeetingCancelled = "meeting_cancelled",
+        MeetingOutcome = "meeting_outcome",
+    }
+}
+
 /// An event to append.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub actor_id: Option<i64>,
     pub from: Option<Stage>,
     pub to: Option<Stage>,
@@ -28,7 +57,7 @@ pub struct NewEvent<'a> {
 
 impl<'a> NewEvent<'a> {
     /// An event of `kind` by `actor` with no stage change.
-    pub fn new(kind: &'a str, actor_id: i64) -> Self {
+    pub fn new(kind: EventKind, actor_id: i64) -> Self {
         NewEvent {
             kind,
             actor_id: Some(actor_id),
@@ -74,7 +103,7 @@ pub fn expected_hash(row: &EventRow) -> String {
     event_hash(
         row.topic_id,
         row.seq,
-        &row.kind,
+        row.kind.as_str(),
         row.actor_id,
         row.from_stage.map(Stage::as_str),
         row.to_stage.map(Stage::as_str),
@@ -97,7 +126,7 @@ pub fn append(conn: &mut DbConn, topic_id: i64, ev: NewEvent<'_>) -> ApiResult<(
     let hash = event_hash(
         topic_id,
         seq,
-        ev.kind,
+        ev.kind.as_str(),
         ev.actor_id,
         ev.from.map(Stage::as_str),
         ev.to.map(Stage::as_str),
@@ -182,7 +211,7 @@ mod tests {
             id: seq as i64 * 10,
             topic_id: 7,
             seq,
-            kind: "transition".into(),
+            kind: EventKind::Transition,
             actor_id: Some(3),
             from_stage: Some(Stage::Say),
             to_stage: Some(Stage::Discuss),

@@ -155,7 +155,7 @@ pub struct SupportOut {
 pub struct EventOut {
     pub id: i64,
     pub seq: i32,
-    pub kind: String,
+    pub kind: crate::topics::events::EventKind,
     pub actor_id: Option<i64>,
     pub from_stage: Option<Stage>,
     pub to_stage: Option<Stage>,

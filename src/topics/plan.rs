@@ -1,6 +1,7 @@
 //! 筹办评: the plan with its tasks and resources, the public notice with objections, task
 //! progress by the responsible organisations, and the residents' evaluation.
 
+use crate::topics::events::EventKind;
 use serde_json::json;
 
 use super::events::{self, NewEvent};
@@ -49,7 +50,7 @@ pub fn save_plan(
             })
             .collect();
         q::save_plan(conn, id, &req.summary, &resources)?;
-        let mut ev = NewEvent::new("plan_saved", caller.user_id);
+        let mut ev = NewEvent::new(EventKind::PlanSaved, caller.user_id);
         ev.payload = json!({"resources": resources.len()});
         events::append(conn, id, ev)?;
         plan_view(conn, id, None)
@@ -128,7 +129,7 @@ fn insert_checked_task(
         req.assignee_id,
         due,
     )?;
-    let mut ev = NewEvent::new("task_created", actor_id);
+    let mut ev = NewEvent::new(EventKind::TaskCreated, actor_id);
     ev.note = Some(&req.title);
     ev.payload = json!({"task_id": task.id, "organization_id": req.organization_id, "assignee_id": req.assignee_id, "due_at": req.due_at});
     events::append(conn, id, ev)?;
@@ -185,7 +186,7 @@ pub fn update_task(
         if !q::update_task(conn, task_id, task.version, status)? {
             return Err(ApiError::conflict("task.stale_version"));
         }
-        let mut ev = NewEvent::new("task_progress", caller.user_id);
+        let mut ev = NewEvent::new(EventKind::TaskProgress, caller.user_id);
         ev.note = req.progress_note.as_deref();
         ev.payload =
             json!({"task_id": task_id, "from": task.status.as_str(), "to": status.as_str()});
@@ -210,7 +211,7 @@ pub fn file_objection(
             return Err(ApiError::conflict("topic.not_in_notice"));
         };
         let row = q::insert_objection(conn, id, caller.user_id, plan.revision, body)?;
-        let mut ev = NewEvent::new("objection_filed", caller.user_id);
+        let mut ev = NewEvent::new(EventKind::ObjectionFiled, caller.user_id);
         ev.payload = json!({"objection_id": row.id, "plan_revision": plan.revision});
         events::append(conn, id, ev)?;
         Ok(row)
@@ -242,9 +243,9 @@ pub fn answer_objection(
         }
         let mut ev = NewEvent::new(
             if req.decision == ObjectionDecision::Upheld {
-                "objection_upheld"
+                EventKind::ObjectionUpheld
             } else {
-                "objection_dismissed"
+                EventKind::ObjectionDismissed
             },
             caller.user_id,
         );
@@ -314,7 +315,14 @@ pub fn rate(
             req.score,
             &req.comment,
         )?;
-        let mut ev = NewEvent::new(if new { "rated" } else { "rating_changed" }, caller.user_id);
+        let mut ev = NewEvent::new(
+            if new {
+                EventKind::Rated
+            } else {
+                EventKind::RatingChanged
+            },
+            caller.user_id,
+        );
         ev.payload = json!({"round": topic.eval_round, "score": req.score});
         events::append(conn, id, ev)?;
         let topic = q::topic(conn, id)?;

@@ -1,6 +1,7 @@
 //! The write actions of the five steps, each one transaction: gather the facts, ask the pure
 //! rules, apply the effects, append the timeline event. Handlers and the demo seed call these.
 
+use crate::topics::events::EventKind;
 use chrono::{Datelike, Duration, NaiveDateTime};
 use serde_json::json;
 
@@ -123,7 +124,7 @@ fn create_topic_once(
                 major,
             },
         )?;
-        let mut ev = NewEvent::new("created", caller.user_id);
+        let mut ev = NewEvent::new(EventKind::Created, caller.user_id);
         ev.to = Some(Stage::Say);
         ev.payload =
             json!({"source": source.as_str(), "on_behalf_of": body.on_behalf_of, "major": major});
@@ -286,7 +287,7 @@ fn apply_effects(
             if let Some(t) = target {
                 q::carry_supports(conn, id, t.id)?;
                 q::set_merged_into(conn, id, t.id)?;
-                let mut ev = NewEvent::new("merged_in", caller.user_id);
+                let mut ev = NewEvent::new(EventKind::MergedIn, caller.user_id);
                 ev.payload = json!({"from_topic_id": id});
                 events::append(conn, t.id, ev)?;
             }
@@ -308,7 +309,7 @@ fn apply_effects(
     Ok(None)
 }
 
-/// The "transition" event: from → to, the note, and what the request carried.
+/// The EventKind::Transition event: from → to, the note, and what the request carried.
 fn write_transition_event(
     conn: &mut DbConn,
     caller: &Caller,
@@ -317,7 +318,7 @@ fn write_transition_event(
     outcome: &Outcome,
     catalog_no: Option<&str>,
 ) -> ApiResult<()> {
-    let mut ev = NewEvent::new("transition", caller.user_id);
+    let mut ev = NewEvent::new(EventKind::Transition, caller.user_id);
     ev.from = Some(topic.stage);
     ev.to = Some(outcome.stage);
     let note = req
@@ -352,7 +353,11 @@ pub fn support(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<TopicRo
         if !q::add_support(conn, id, caller.user_id)? {
             return Err(ApiError::conflict("topic.already_supported"));
         }
-        events::append(conn, id, NewEvent::new("supported", caller.user_id))?;
+        events::append(
+            conn,
+            id,
+            NewEvent::new(EventKind::Supported, caller.user_id),
+        )?;
         q::topic(conn, id)
     })
 }
@@ -368,7 +373,11 @@ pub fn unsupport(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<Topic
         if !q::remove_support(conn, id, caller.user_id)? {
             return Err(ApiError::NotFound("support.not_found"));
         }
-        events::append(conn, id, NewEvent::new("unsupported", caller.user_id))?;
+        events::append(
+            conn,
+            id,
+            NewEvent::new(EventKind::Unsupported, caller.user_id),
+        )?;
         q::topic(conn, id)
     })
 }
@@ -411,7 +420,7 @@ pub fn comment(
             }
         }
         let row = q::insert_comment(conn, id, caller.user_id, parent_id, body, stance)?;
-        let mut ev = NewEvent::new("commented", caller.user_id);
+        let mut ev = NewEvent::new(EventKind::Commented, caller.user_id);
         ev.payload = json!({"comment_id": row.id, "stance": stance.as_str()});
         events::append(conn, id, ev)?;
         Ok(row)
@@ -433,7 +442,7 @@ pub fn hide_comment(
             return Err(ApiError::conflict("comment.already_hidden"));
         }
         q::hide_comment(conn, comment_id, caller.user_id, reason)?;
-        let mut ev = NewEvent::new("comment_hidden", caller.user_id);
+        let mut ev = NewEvent::new(EventKind::CommentHidden, caller.user_id);
         ev.note = Some(reason);
         ev.payload = json!({"comment_id": comment_id});
         events::append(conn, c.topic_id, ev)?;

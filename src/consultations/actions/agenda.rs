@@ -8,6 +8,7 @@ use crate::api::paging::List;
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::topics::events::EventKind;
 
 fn item_out(a: AgendaRow) -> AgendaItemOut {
     AgendaItemOut {
@@ -69,7 +70,13 @@ pub fn add_agenda_item(
             req.minutes,
         )?;
         if req.topic_id.is_some() {
-            tell_topics(conn, &c, "meeting_planned", caller.user_id, Some(&c.title))?;
+            tell_topics(
+                conn,
+                &c,
+                EventKind::MeetingPlanned,
+                caller.user_id,
+                Some(&c.title),
+            )?;
         }
         agenda_out(conn, id)?
             .into_iter()

@@ -1,5 +1,6 @@
 //! Meetings: create, read, list, edit/move, and the status transitions.
 
+use crate::topics::events::EventKind;
 use chrono::{Duration, NaiveDateTime};
 
 use super::super::model::*;
@@ -223,7 +224,7 @@ pub fn create(
             tell_topics(
                 conn,
                 &c,
-                "meeting_planned",
+                EventKind::MeetingPlanned,
                 caller.user_id,
                 Some(&req.title),
             )?;
@@ -268,7 +269,7 @@ pub fn update(
         q::set_details(conn, id, title, venue.as_deref(), starts, ends)?;
         let c2 = q::consultation(conn, id)?;
         if c.status == Status::Scheduled && moved {
-            tell_topics(conn, &c2, "meeting_moved", caller.user_id, None)?;
+            tell_topics(conn, &c2, EventKind::MeetingMoved, caller.user_id, None)?;
             mail_participants(conn, settings, &c2, Mailing::Update, None)?;
         }
         view(conn, settings, &c2)
@@ -359,10 +360,10 @@ fn transition_events(
     req: &ConsultationTransition,
 ) -> ApiResult<()> {
     let kind = match req.action {
-        Action::Schedule => "meeting_scheduled",
-        Action::Start => "meeting_started",
-        Action::Conclude => "meeting_concluded",
-        Action::Cancel => "meeting_cancelled",
+        Action::Schedule => EventKind::MeetingScheduled,
+        Action::Start => EventKind::MeetingStarted,
+        Action::Conclude => EventKind::MeetingConcluded,
+        Action::Cancel => EventKind::MeetingCancelled,
     };
     tell_topics(conn, c, kind, caller.user_id, req.reason.as_deref())?;
     match req.action {

@@ -19,6 +19,7 @@ pub use outcomes::*;
 pub use participation::*;
 pub use schedule::free_slots;
 
+use crate::topics::events::EventKind;
 use std::collections::HashSet;
 
 use serde_json::json;
@@ -79,7 +80,7 @@ fn require_version(c: &ConsultationRow, expected: i32) -> ApiResult<()> {
 fn tell_topics(
     conn: &mut DbConn,
     c: &ConsultationRow,
-    kind: &str,
+    kind: EventKind,
     actor: i64,
     note: Option<&str>,
 ) -> ApiResult<()> {

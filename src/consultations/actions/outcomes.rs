@@ -1,6 +1,7 @@
 //! Outcomes of agenda items, their follow-ups (plan tasks, proposals 提案, public-opinion
 //! reports 社情民意), and the proposal steps.
 
+use crate::topics::events::EventKind;
 use serde_json::json;
 
 use super::super::model::*;
@@ -192,7 +193,7 @@ pub fn record_outcome(
         )?;
         apply_follow_ups(conn, caller, outcome, &item, &req.follow_ups)?;
         if let Some(topic_id) = item.topic_id {
-            let mut ev = NewEvent::new("meeting_outcome", caller.user_id);
+            let mut ev = NewEvent::new(EventKind::MeetingOutcome, caller.user_id);
             ev.note = Some(&req.decision);
             ev.payload = json!({"consultation_id": id, "kind": c.kind, "consensus": req.consensus, "outcome_id": outcome});
             events::append(conn, topic_id, ev)?;

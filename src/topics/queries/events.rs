@@ -7,6 +7,7 @@ use super::super::rules::Stage;
 use crate::db::DbConn;
 use crate::db::schema::topic_events;
 use crate::error::ApiResult;
+use crate::topics::events::EventKind;
 
 /// A stored event: the fields its hash covers, in a fixed order.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -15,7 +16,7 @@ pub struct EventRow {
     pub id: i64,
     pub topic_id: i64,
     pub seq: i32,
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_id: Option<i64>,
     pub from_stage: Option<Stage>,
     pub to_stage: Option<Stage>,
@@ -30,7 +31,7 @@ pub struct EventRow {
 pub struct EventInsert<'a> {
     pub topic_id: i64,
     pub seq: i32,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub actor_id: Option<i64>,
     pub from_stage: Option<Stage>,
     pub to_stage: Option<Stage>,
