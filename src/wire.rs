@@ -113,6 +113,10 @@ mod tests {
             ("Source", t::Source::serde_matches_wire()),
             ("Stance", t::Stance::serde_matches_wire()),
             (
+                "OutboxStatus",
+                crate::notifications::outbox::OutboxStatus::serde_matches_wire(),
+            ),
+            (
                 "EventKind",
                 crate::topics::events::EventKind::serde_matches_wire(),
             ),

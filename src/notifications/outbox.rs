@@ -9,6 +9,15 @@ use crate::db::schema::outbox;
 use crate::db::{self, DbConn};
 use crate::error::ApiResult;
 
+crate::wire_enum! {
+    /// Where a queued mail stands: waiting (or leased) for delivery, delivered, or given up.
+    pub enum OutboxStatus {
+        Pending = "pending",
+        Sent = "sent",
+        Failed = "failed",
+    }
+}
+
 /// How long a claimed row stays invisible to other senders while it is being delivered.
 pub const LEASE_SECONDS: i64 = 300;
 
@@ -43,7 +52,7 @@ pub fn enqueue_with_ics(
             outbox::subject.eq(&mail.subject),
             outbox::body_text.eq(&mail.body),
             outbox::kind.eq(mail.kind),
-            outbox::status.eq("pending"),
+            outbox::status.eq(OutboxStatus::Pending),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
@@ -61,7 +70,7 @@ pub fn claim_due(conn: &mut DbConn, limit: i64) -> ApiResult<Vec<OutgoingMail>> 
         let now = db::now();
         let due = outbox::table
             .select(outbox::id)
-            .filter(outbox::status.eq("pending"))
+            .filter(outbox::status.eq(OutboxStatus::Pending))
             .filter(outbox::next_attempt_at.le(now))
             .order(outbox::id)
             .limit(limit);
@@ -97,7 +106,7 @@ pub fn claim_due(conn: &mut DbConn, limit: i64) -> ApiResult<Vec<OutgoingMail>> 
 pub fn mark_sent(conn: &mut DbConn, id: i64) -> ApiResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
-            outbox::status.eq("sent"),
+            outbox::status.eq(OutboxStatus::Sent),
             outbox::sent_at.eq(db::now()),
             outbox::last_error.eq(None::<String>),
         ))
@@ -117,7 +126,11 @@ pub fn mark_failed(
     let give_up = permanent || mail.attempts >= max_attempts;
     diesel::update(outbox::table.find(mail.id))
         .set((
-            outbox::status.eq(if give_up { "failed" } else { "pending" }),
+            outbox::status.eq(if give_up {
+                OutboxStatus::Failed
+            } else {
+                OutboxStatus::Pending
+            }),
             outbox::next_attempt_at.eq(next_attempt(now, mail.attempts)),
             outbox::last_error.eq(error.chars().take(500).collect::<String>()),
         ))
@@ -128,7 +141,7 @@ pub fn mark_failed(
 /// Mails still waiting.
 pub fn pending_count(conn: &mut DbConn) -> ApiResult<i64> {
     Ok(outbox::table
-        .filter(outbox::status.eq("pending"))
+        .filter(outbox::status.eq(OutboxStatus::Pending))
         .count()
         .get_result(conn)?)
 }
