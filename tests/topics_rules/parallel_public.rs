@@ -1,0 +1,237 @@
+//! Concurrency (SQLite and PostgreSQL), the public catalog and pages.
+
+use super::*;
+
+#[actix_rt::test]
+async fn parallel_accepts_number_the_catalog_without_gaps_or_duplicates() -> TestResult {
+    let w = World::new(&[]).await;
+    let app = &w.app;
+    let mut topics = Vec::new();
+    for i in 0..8 {
+        topics.push(w.raise(&format!("议题{i}")).await);
+    }
+    let answers = futures_util::future::join_all(
+        topics
+            .iter()
+            .map(|id| w.act_v(&w.staff, *id, 1, "accept", json!({"note": "纳入议事目录"}))),
+    )
+    .await;
+    let mut numbers = BTreeSet::new();
+    for r in &answers {
+        assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
+        assert_eq!(r.body["stage"], "discuss");
+        numbers.insert(r.body["catalog_no"].as_str().unwrap().to_string());
+    }
+    let expected: BTreeSet<String> = (1..=8).map(|n| format!("{}-{n:04}", w.year)).collect();
+    assert_eq!(numbers, expected);
+    // A community of its own starts at 0001.
+    let outsider = w.outsider().await;
+    let there = id_of(
+        &w.create(&outsider, w.new_topic(w.sibling, "和义社区的路灯"))
+            .await,
+    );
+    let r = w.ok(&w.sub, there, "accept", json!({})).await;
+    assert_eq!(r["catalog_no"], format!("{}-0001", w.year));
+    let catalog = app
+        .get(
+            &format!("/api/v1/public/places/{}/catalog?limit=100", w.community),
+            None,
+        )
+        .await;
+    assert_eq!(catalog.body["items"].as_array().unwrap().len(), 8);
+    w.verify_chains();
+    w.app.stop().await;
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn parallel_transitions_on_one_version_let_exactly_one_through() -> TestResult {
+    let w = World::new(&[]).await;
+    let app = &w.app;
+    let id = w.raise("小区路灯不亮").await;
+    w.drive(id, "discuss").await;
+    let v = w.version(id).await;
+    let answers = futures_util::future::join_all(
+        (0..6).map(|_| w.act_v(&w.staff, id, v, "escalate", json!({}))),
+    )
+    .await;
+    let won: Vec<&Resp> = answers
+        .iter()
+        .filter(|r| r.status.as_u16() == 200)
+        .collect();
+    assert_eq!(won.len(), 1, "{answers:?}");
+    for r in answers.iter().filter(|r| r.status.as_u16() != 200) {
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (409, "topic.stale_version"),
+            "{:?}",
+            r.body
+        );
+    }
+    let t = w.topic(id).await;
+    assert_eq!(t["version"], v + 1);
+    assert_eq!(t["escalated"], true);
+    let tl = app
+        .get(
+            &format!("/api/v1/topics/{id}/timeline?limit=100"),
+            Some(&w.staff.token),
+        )
+        .await;
+    let escalations = tl.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "transition" && e["from_stage"] == "discuss")
+        .filter(|e| e["to_stage"] == "discuss")
+        .count();
+    assert_eq!(escalations, 1, "{:?}", tl.body);
+
+    // Mixed actions on one version: still exactly one winner.
+    let v = w.version(id).await;
+    let mixed = futures_util::future::join_all([
+        w.act_v(&w.staff, id, v, "decide", json!({"decision": "更换路灯"})),
+        w.act_v(&w.sub, id, v, "decide", json!({"decision": "加装路灯"})),
+        w.act_v(&w.author, id, v, "withdraw", json!({})),
+        w.act_v(&w.sub, id, v, "decide", json!({"decision": "维修路灯"})),
+    ])
+    .await;
+    assert_eq!(
+        mixed.iter().filter(|r| r.status.as_u16() == 200).count(),
+        1,
+        "{mixed:?}"
+    );
+    assert!(
+        mixed
+            .iter()
+            .filter(|r| r.status.as_u16() != 200)
+            .all(|r| r.status.as_u16() == 409 && r.code() == "topic.stale_version"),
+        "{mixed:?}"
+    );
+    assert_eq!(w.version(id).await, v + 1);
+    w.verify_chains();
+    w.app.stop().await;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. The public catalog and pages
+// ---------------------------------------------------------------------------------------
+
+#[actix_rt::test]
+async fn the_public_sees_accepted_topics_of_the_subtree_without_personal_data() -> TestResult {
+    let w = World::new(&[]).await;
+    let app = &w.app;
+    // A: 幸福社区, accepted. E: a grid of 幸福社区, raised by a grid worker, accepted.
+    // B: the sibling community, accepted. C: the other district, accepted.
+    // D: 幸福社区, still in say. F: 幸福社区, rejected.
+    let a = w.raise("小区路灯不亮").await;
+    w.drive(a, "discuss").await;
+    let gw = w
+        .user("grid-worker", &[(Role::GridWorker, Some(w.grid), None)])
+        .await;
+    let mut at_grid = w.new_topic(w.grid, "网格内井盖缺失");
+    at_grid["on_behalf_of"] = json!(w.author.id);
+    let e = id_of(&w.create(&gw, at_grid).await);
+    w.drive(e, "discuss").await;
+    let outsider = w.outsider().await;
+    let b = id_of(
+        &w.create(&outsider, w.new_topic(w.sibling, "和义社区的路灯"))
+            .await,
+    );
+    w.drive(b, "discuss").await;
+    let far_resident = w
+        .user("far-resident", &[(Role::Resident, Some(w.far), None)])
+        .await;
+    let far_staff = w
+        .user("far-staff", &[(Role::CommunityStaff, Some(w.far), None)])
+        .await;
+    let c = id_of(
+        &w.create(&far_resident, w.new_topic(w.far, "桃源社区停车难"))
+            .await,
+    );
+    w.ok(&far_staff, c, "accept", json!({})).await;
+    let d = w.raise("垃圾分类点太远").await;
+    let f = w.raise("广场舞噪音").await;
+    w.ok(&w.staff, f, "reject", json!({"reason": "已有同类议题"}))
+        .await;
+
+    for (id, name) in [(d, "in say"), (f, "rejected")] {
+        deny(
+            app,
+            &format!("the public page of a topic {name}"),
+            app.get(&format!("/api/v1/public/topics/{id}"), None),
+            Expect(404, "topic.not_found", None),
+        )
+        .await;
+    }
+    let page = app.get(&format!("/api/v1/public/topics/{a}"), None).await;
+    assert_eq!(page.status.as_u16(), 200, "{:?}", page.body);
+    assert_eq!(page.body["topic"]["catalog_no"], format!("{}-0001", w.year));
+
+    let catalog = |place: i64| async move {
+        let r = app
+            .get(
+                &format!("/api/v1/public/places/{place}/catalog?limit=100"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
+        r
+    };
+    let city = app.place("demo-330200");
+    for (place, name, want) in [
+        (w.community, "幸福社区", vec![a, e]),
+        (w.grid, "幸福社区第1网格", vec![e]),
+        (w.sibling, "the sibling community", vec![b]),
+        (w.subdistrict, "the sub-district", vec![a, e, b]),
+        (w.district, "the district", vec![a, e, b]),
+        (w.other_district, "the other district", vec![c]),
+        (w.far, "the far community", vec![c]),
+        (city, "the city", vec![a, e, b, c]),
+    ] {
+        let r = catalog(place).await;
+        assert_eq!(
+            ids(&r.body),
+            want.into_iter().collect::<BTreeSet<i64>>(),
+            "catalog of {name}"
+        );
+        let text = r.body.to_string();
+        for leak in [
+            "author_id",
+            "actor_id",
+            "on_behalf_of",
+            "email",
+            "@example.com",
+        ] {
+            assert!(!text.contains(leak), "{leak} in the catalog of {name}");
+        }
+    }
+    assert_eq!(
+        catalog(app.place("demo-330200-0-1")).await.body["items"],
+        json!([])
+    );
+    let unknown = app
+        .get("/api/v1/public/places/987654321/catalog", None)
+        .await;
+    assert_eq!(
+        (unknown.status.as_u16(), unknown.code()),
+        (404, "place.not_found")
+    );
+
+    for id in [a, e, b, c] {
+        let page = app.get(&format!("/api/v1/public/topics/{id}"), None).await;
+        assert_eq!(page.status.as_u16(), 200, "{:?}", page.body);
+        let text = page.body.to_string();
+        for leak in [
+            "author_id",
+            "actor_id",
+            "on_behalf_of",
+            "email",
+            "@example.com",
+        ] {
+            assert!(!text.contains(leak), "{leak} in the public page of {id}");
+        }
+    }
+    w.app.stop().await;
+    Ok(())
+}
