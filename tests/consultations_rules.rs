@@ -17,8 +17,8 @@ mod consultations_rules {
     use std::cell::Cell;
 
     use crate::common::{
-        Expect, Method, Resp, TestApp, TestResult, User, day_at, deny, deny_all, ics, id_of,
-        make_user, snapshot, z,
+        Call, DENIED, DemoCity, Expect, Method, Resp, TestApp, TestResult, User, call, day_at,
+        deny, deny_all, ics, id_of, make_user, snapshot, z,
     };
     use chrono::{DateTime, Datelike, Duration, Timelike, Utc, Weekday};
     use serde_json::{Value, json};

@@ -13,8 +13,8 @@ mod topics_rules {
     use std::future::Future;
 
     use crate::common::{
-        Body, DENIED, Expect, Method, Resp, TestApp, TestResult, User, deny, deny_all, id_of,
-        id_set as ids, make_user, snapshot,
+        Body, DENIED, DemoCity, Expect, Method, Resp, TestApp, TestResult, User, deny, deny_all,
+        id_of, id_set as ids, make_user, snapshot,
     };
     use chrono::Datelike;
     use serde_json::{Value, json};

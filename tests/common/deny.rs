@@ -7,7 +7,7 @@ use std::future::Future;
 use awc::http::StatusCode;
 use chrono::NaiveDateTime;
 
-use super::{Resp, TestApp};
+use super::{Call, Resp, TestApp};
 
 /// Tables whose row count a refused request must leave as it was.
 pub const TABLES: [&str; 20] = [
@@ -230,5 +230,26 @@ pub fn assert_problem(what: &str, r: &Resp, status: StatusCode, code: &str, fiel
     );
     if let Some(f) = field {
         assert_eq!(r.body["field"], f, "{what}: field; body {:?}", r.body);
+    }
+}
+
+/// Sends `req` and checks a problem+json answer as `expect` says (status, `code`, `field`,
+/// content type and `status` member); returns the answer.
+pub async fn problem(what: &str, req: impl Future<Output = Resp>, expect: Expect<'_>) -> Resp {
+    let Expect(status, code, field) = expect;
+    let r = req.await;
+    let status = StatusCode::from_u16(status).expect("a status code");
+    assert_problem(what, &r, status, code, field);
+    r
+}
+
+/// Walks a case table of `(what, call, expect)` rows with [`problem`], in order; a failure
+/// names its row by `what`.
+pub async fn problem_all<'a>(
+    app: &TestApp,
+    cases: impl IntoIterator<Item = (&'a str, Call, Expect<'a>)>,
+) {
+    for (what, call, expect) in cases {
+        problem(what, app.call(&call), expect).await;
     }
 }

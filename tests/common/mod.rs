@@ -4,13 +4,19 @@
 #![allow(dead_code, unused_imports)]
 
 mod builder;
+pub mod call;
+mod demo;
 mod deny;
 mod ics;
 mod people;
 mod time;
 
 pub use builder::Builder;
-pub use deny::{DENIED, Expect, Snapshot, assert_problem, deny, deny_all, snapshot};
+pub use call::Call;
+pub use demo::DemoCity;
+pub use deny::{
+    DENIED, Expect, Snapshot, assert_problem, deny, deny_all, problem, problem_all, snapshot,
+};
 pub use ics::ics;
 pub use people::{User, id_of, id_set, ids, make_user};
 pub use time::{day_at, monday_at, z};
@@ -356,6 +362,16 @@ impl TestApp {
         let ct = content_type.to_string();
         self.send(method, path, token, &[], Body::Raw(ct, body))
             .await
+    }
+
+    /// GET as text: status, content type and the body as it came (for calendars).
+    pub async fn get_text(&self, path: &str, token: Option<&str>) -> (StatusCode, String, String) {
+        let r = self.get(path, token).await;
+        let text = match r.body {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        (r.status, r.content_type, text)
     }
 
     /// Sends with extra headers.

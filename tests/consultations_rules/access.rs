@@ -109,7 +109,9 @@ impl Ep {
             Ep::Outcome | Ep::Confirm | Ep::Dissent => w.build(Upto::Concluded, None).await,
             Ep::Submit | Ep::Accept | Ep::Answer => {
                 let mut f = w.build(Upto::Concluded, None).await;
-                f.proposal = w.proposal_from("cppcc", &f, f.items[0], Some(w.dept)).await;
+                f.proposal = w
+                    .proposal_from("cppcc", &f, f.items[0], Some(w.city.dept))
+                    .await;
                 if self != Ep::Submit {
                     w.step("cppcc", f.proposal, json!({"to": "submitted"}))
                         .await;
@@ -122,98 +124,33 @@ impl Ep {
         }
     }
 
-    async fn call(self, w: &World, f: &Fix, token: Option<&str>) -> Resp {
-        let app = &w.app;
+    /// The request of this endpoint on fixture `f`, as `token`.
+    #[rustfmt::skip]
+    fn request(self, w: &World, f: &Fix, token: Option<&str>) -> Call {
         let at = |p: &str| format!("/api/v1/consultations/{}{p}", f.id);
         let proposal = format!("/api/v1/proposals/{}/transitions", f.proposal);
         match self {
-            Ep::Create => {
-                app.post("/api/v1/consultations", token, w.draft_body("楼道堆物协商会"))
-                    .await
-            }
-            Ep::Patch => {
-                app.patch(
-                    &at(""),
-                    token,
-                    json!({"title": "加装电梯协商会（改期）", "expected_version": f.version}),
-                )
-                .await
-            }
-            Ep::Transition => {
-                app.post(
-                    &at("/transitions"),
-                    token,
-                    json!({"action": "schedule", "expected_version": f.version}),
-                )
-                .await
-            }
-            Ep::AddItem => {
-                app.post(
-                    &at("/agenda-items"),
-                    token,
-                    json!({"title": "其他事项", "minutes": 10}),
-                )
-                .await
-            }
-            Ep::Reorder => {
-                let ids: Vec<i64> = f.items.iter().rev().copied().collect();
-                app.post(
-                    &at("/agenda-items/reorder"),
-                    token,
-                    json!({"item_ids": ids}),
-                )
-                .await
-            }
-            Ep::Invite => {
-                app.post(
-                    &at("/invitations"),
-                    token,
-                    json!({"organization_id": w.dept, "category": "department"}),
-                )
-                .await
-            }
-            Ep::Rsvp => {
-                app.post(&at("/rsvp"), token, json!({"response": "accepted"}))
-                    .await
-            }
-            Ep::Attendance => {
-                app.post(
-                    &at("/attendance"),
-                    token,
-                    json!({"attended_invitation_ids": [f.inv_invitee, f.inv_firm]}),
-                )
-                .await
-            }
-            Ep::Outcome => {
-                app.post(
-                    &at("/outcomes"),
-                    token,
-                    json!({"agenda_item_id": f.items[0], "decision": "同意加装", "consensus": "unanimous"}),
-                )
-                .await
-            }
-            Ep::Confirm => app.post(&at("/minutes/confirm"), token, json!({})).await,
-            Ep::Dissent => {
-                app.post(
-                    &at("/minutes/dissent"),
-                    token,
-                    json!({"text": "纪要遗漏了费用分摊"}),
-                )
-                .await
-            }
-            Ep::Submit => app.post(&proposal, token, json!({"to": "submitted"})).await,
-            Ep::Accept => app.post(&proposal, token, json!({"to": "accepted"})).await,
-            Ep::Answer => {
-                app.post(
-                    &proposal,
-                    token,
-                    json!({"to": "answered", "answer": "已列入明年民生实事项目"}),
-                )
-                .await
-            }
-            Ep::FeedCreate => app.post("/api/v1/me/calendar-feed", token, json!({})).await,
-            Ep::FeedRevoke => app.delete("/api/v1/me/calendar-feed", token).await,
+            Ep::Create => call::post("/api/v1/consultations", token, w.draft_body("楼道堆物协商会")),
+            Ep::Patch => call::patch(at(""), token, json!({"title": "加装电梯协商会（改期）", "expected_version": f.version})),
+            Ep::Transition => call::post(at("/transitions"), token, json!({"action": "schedule", "expected_version": f.version})),
+            Ep::AddItem => call::post(at("/agenda-items"), token, json!({"title": "其他事项", "minutes": 10})),
+            Ep::Reorder => { let ids: Vec<i64> = f.items.iter().rev().copied().collect(); call::post(at("/agenda-items/reorder"), token, json!({"item_ids": ids})) },
+            Ep::Invite => call::post(at("/invitations"), token, json!({"organization_id": w.city.dept, "category": "department"})),
+            Ep::Rsvp => call::post(at("/rsvp"), token, json!({"response": "accepted"})),
+            Ep::Attendance => call::post(at("/attendance"), token, json!({"attended_invitation_ids": [f.inv_invitee, f.inv_firm]})),
+            Ep::Outcome => call::post(at("/outcomes"), token, json!({"agenda_item_id": f.items[0], "decision": "同意加装", "consensus": "unanimous"})),
+            Ep::Confirm => call::post(at("/minutes/confirm"), token, json!({})),
+            Ep::Dissent => call::post(at("/minutes/dissent"), token, json!({"text": "纪要遗漏了费用分摊"})),
+            Ep::Submit => call::post(&proposal, token, json!({"to": "submitted"})),
+            Ep::Accept => call::post(&proposal, token, json!({"to": "accepted"})),
+            Ep::Answer => call::post(&proposal, token, json!({"to": "answered", "answer": "已列入明年民生实事项目"})),
+            Ep::FeedCreate => call::post("/api/v1/me/calendar-feed", token, json!({})),
+            Ep::FeedRevoke => call::delete("/api/v1/me/calendar-feed", token),
         }
+    }
+
+    async fn call(self, w: &World, f: &Fix, token: Option<&str>) -> Resp {
+        w.app.call(&self.request(w, f, token)).await
     }
 }
 
@@ -399,8 +336,7 @@ async fn the_allowed_callers_changes_are_what_they_asked_for() -> TestResult {
     );
     assert_eq!(r.body["attended_categories"], json!(["resident_rep"]));
     assert_eq!(app.count("minutes_signoffs"), 1);
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 #[actix_rt::test]
@@ -408,11 +344,13 @@ async fn reads_need_an_account_and_nothing_more() -> TestResult {
     let w = World::new(&[]).await;
     let app = &w.app;
     let mut f = w.build(Upto::Concluded, None).await;
-    f.proposal = w.proposal_from("sub", &f, f.items[0], Some(w.dept)).await;
+    f.proposal = w
+        .proposal_from("sub", &f, f.items[0], Some(w.city.dept))
+        .await;
     let (from, to) = (day_at(0, 0, 0), day_at(1, 0, 0));
     let paths = |id: i64, p: i64| {
         vec![
-            format!("/api/v1/consultations?place_id={}", w.community),
+            format!("/api/v1/consultations?place_id={}", w.city.community),
             format!("/api/v1/consultations/{id}"),
             format!("/api/v1/consultations/{id}/agenda-items"),
             format!("/api/v1/consultations/{id}/invitations"),
@@ -461,6 +399,5 @@ async fn reads_need_an_account_and_nothing_more() -> TestResult {
         )
         .await;
     }
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }

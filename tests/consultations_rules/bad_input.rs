@@ -9,7 +9,9 @@ async fn unreadable_input_is_a_400_naming_the_field() -> TestResult {
     let d = w.build(Upto::Draft, None).await;
     let p = w.build(Upto::InProgress, None).await;
     let mut c = w.build(Upto::Concluded, None).await;
-    c.proposal = w.proposal_from("cppcc", &c, c.items[1], Some(w.dept)).await;
+    c.proposal = w
+        .proposal_from("cppcc", &c, c.items[1], Some(w.city.dept))
+        .await;
     let m = |id: i64, s: &str| format!("/api/v1/consultations/{id}{s}");
     let prop = format!("/api/v1/proposals/{}/transitions", c.proposal);
     // (endpoint, caller, method, path)
@@ -51,7 +53,7 @@ async fn unreadable_input_is_a_400_naming_the_field() -> TestResult {
     }
     let (start, end) = w.next_slot();
     let create = |extra: Value| {
-        let mut b = json!({"place_id": w.community, "title": "楼道堆物协商会", "kind": "courtyard",
+        let mut b = json!({"place_id": w.city.community, "title": "楼道堆物协商会", "kind": "courtyard",
                            "format": "in_person", "venue": "议事厅", "starts_at": start, "ends_at": end});
         b.as_object_mut()
             .unwrap()
@@ -101,16 +103,10 @@ async fn unreadable_input_is_a_400_naming_the_field() -> TestResult {
     ];
     for (what, name, body, code, field) in rows {
         let (who, method, path) = ep(name);
-        deny(
-            app,
-            &format!("{name}: {what}"),
-            w.send(who, method, path, body),
-            Expect(400, code, Some(field)),
-        )
-        .await;
+        let (what, req) = (format!("{name}: {what}"), w.send(who, method, path, body));
+        deny(app, &what, req, Expect(400, code, Some(field))).await;
     }
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 /// A number, a boolean or a list where a named value (an enum) is expected is well-formed
@@ -122,7 +118,9 @@ async fn a_wrong_type_for_a_named_value_is_an_invalid_field_not_malformed_json()
     let app = &w.app;
     let d = w.build(Upto::Draft, None).await;
     let mut c = w.build(Upto::Concluded, None).await;
-    c.proposal = w.proposal_from("cppcc", &c, c.items[0], Some(w.dept)).await;
+    c.proposal = w
+        .proposal_from("cppcc", &c, c.items[0], Some(w.city.dept))
+        .await;
     let mut create = w.draft_body("楼道堆物协商会");
     create["kind"] = json!(5);
     #[rustfmt::skip]
@@ -130,7 +128,7 @@ async fn a_wrong_type_for_a_named_value_is_an_invalid_field_not_malformed_json()
         ("a numeric kind", "sub", "/api/v1/consultations".into(), create, "kind"),
         ("a numeric response", "invitee", format!("/api/v1/consultations/{}/rsvp", d.id), json!({"response": 1}), "response"),
         ("a boolean action", "sub", format!("/api/v1/consultations/{}/transitions", d.id), json!({"action": true, "expected_version": d.version}), "action"),
-        ("a list for a category", "sub", format!("/api/v1/consultations/{}/invitations", d.id), json!({"organization_id": w.dept, "category": ["department"]}), "category"),
+        ("a list for a category", "sub", format!("/api/v1/consultations/{}/invitations", d.id), json!({"organization_id": w.city.dept, "category": ["department"]}), "category"),
         ("a numeric status", "cppcc", format!("/api/v1/proposals/{}/transitions", c.proposal), json!({"to": 2}), "to"),
     ];
     for (what, who, path, body, field) in rows {
@@ -142,18 +140,17 @@ async fn a_wrong_type_for_a_named_value_is_an_invalid_field_not_malformed_json()
         )
         .await;
     }
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 #[actix_rt::test]
 async fn values_that_break_a_rule_are_a_422_naming_the_field() -> TestResult {
     let w = World::new(&[]).await;
     let app = &w.app;
-    let say = w.topic("resident", w.community, "say").await;
-    let discuss = w.topic("resident", w.community, "discuss").await;
-    let planned = w.topic("resident", w.community, "plan").await;
-    let elsewhere = w.topic("sibling_resident", w.sibling, "discuss").await;
+    let say = w.topic("resident", w.city.community, "say").await;
+    let discuss = w.topic("resident", w.city.community, "discuss").await;
+    let planned = w.topic("resident", w.city.community, "plan").await;
+    let elsewhere = w.topic("sibling_resident", w.city.sibling, "discuss").await;
     let d = w.build(Upto::Draft, None).await;
     let other = w.build(Upto::Draft, None).await;
     let p = w.build(Upto::InProgress, None).await;
@@ -161,7 +158,7 @@ async fn values_that_break_a_rule_are_a_422_naming_the_field() -> TestResult {
     let cp = w.build(Upto::Concluded, Some(planned)).await;
     let (start, end) = w.next_slot();
     let create = |extra: Value| {
-        let mut b = json!({"place_id": w.community, "title": "楼道堆物协商会", "kind": "courtyard",
+        let mut b = json!({"place_id": w.city.community, "title": "楼道堆物协商会", "kind": "courtyard",
                            "format": "in_person", "venue": "议事厅", "starts_at": start, "ends_at": end});
         b.as_object_mut()
             .unwrap()
@@ -170,7 +167,7 @@ async fn values_that_break_a_rule_are_a_422_naming_the_field() -> TestResult {
     };
     let m = |id: i64, s: &str| format!("/api/v1/consultations/{id}{s}");
     let task = |extra: Value| {
-        let mut f = json!({"kind": "task", "title": "清理楼道堆物", "organization_id": w.firm,
+        let mut f = json!({"kind": "task", "title": "清理楼道堆物", "organization_id": w.city.firm,
                            "due_at": Utc::now() + Duration::days(30)});
         f.as_object_mut()
             .unwrap()
@@ -215,7 +212,7 @@ async fn values_that_break_a_rule_are_a_422_naming_the_field() -> TestResult {
         ("an order with an item twice", "sub", post.clone(), m(d.id, "/agenda-items/reorder"), json!({"item_ids": [d.items[1], d.items[0], d.items[0]]}), "consultation.invalid_order", "item_ids"),
         ("an order with another meeting's item", "sub", post.clone(), m(d.id, "/agenda-items/reorder"), json!({"item_ids": [d.items[1], other.items[0]]}), "consultation.invalid_order", "item_ids"),
         ("an empty order", "sub", post.clone(), m(d.id, "/agenda-items/reorder"), json!({"item_ids": []}), "validation.length", "item_ids"),
-        ("both a user and an organisation", "sub", post.clone(), m(d.id, "/invitations"), json!({"user_id": w.uid("resident"), "organization_id": w.dept, "category": "department"}), "invitation.invitee_required", "user_id"),
+        ("both a user and an organisation", "sub", post.clone(), m(d.id, "/invitations"), json!({"user_id": w.uid("resident"), "organization_id": w.city.dept, "category": "department"}), "invitation.invitee_required", "user_id"),
         ("neither a user nor an organisation", "sub", post.clone(), m(d.id, "/invitations"), json!({"category": "expert"}), "invitation.invitee_required", "user_id"),
         ("an unknown user", "sub", post.clone(), m(d.id, "/invitations"), json!({"user_id": 987_654_321, "category": "resident_rep"}), "user.not_found", "user_id"),
         ("an unknown organisation", "sub", post.clone(), m(d.id, "/invitations"), json!({"organization_id": 987_654_321, "category": "department"}), "organization.not_found", "organization_id"),
@@ -349,8 +346,7 @@ async fn values_that_break_a_rule_are_a_422_naming_the_field() -> TestResult {
         "62 days and 480 minutes: {:?}",
         ok.body
     );
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 /// A task follow-up refused for its organisation names the follow-up's field, as every other
@@ -360,7 +356,7 @@ async fn values_that_break_a_rule_are_a_422_naming_the_field() -> TestResult {
 async fn a_task_follow_up_refused_for_its_organisation_names_the_follow_up() -> TestResult {
     let w = World::new(&[]).await;
     let app = &w.app;
-    let planned = w.topic("resident", w.community, "plan").await;
+    let planned = w.topic("resident", w.city.community, "plan").await;
     let cp = w.build(Upto::Concluded, Some(planned)).await;
     let path = format!("/api/v1/consultations/{}/outcomes", cp.id);
     for (what, org, code) in [
@@ -383,6 +379,5 @@ async fn a_task_follow_up_refused_for_its_organisation_names_the_follow_up() -> 
                                        "due_at": Utc::now() + Duration::days(30)}]}),
             ), Expect(422, code, Some("follow_ups[0].organization_id"))).await;
     }
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }

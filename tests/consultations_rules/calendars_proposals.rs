@@ -2,19 +2,10 @@
 
 use super::*;
 
-async fn ics_of(app: &TestApp, path: &str, token: Option<&str>) -> (u16, String, String) {
-    let r = app.get(path, token).await;
-    let text = match &r.body {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    (r.status.as_u16(), r.content_type.clone(), text)
-}
-
 /// METHOD, STATUS and SEQUENCE of a meeting's calendar, as a resident reads it.
 async fn read_ics(w: &World, id: i64) -> (String, String, i64) {
     let path = format!("/api/v1/consultations/{id}/calendar.ics");
-    let (status, ct, text) = ics_of(&w.app, &path, w.tok("resident")).await;
+    let (status, ct, text) = w.app.get_text(&path, w.tok("resident")).await;
     assert_eq!(status, 200, "{text}");
     assert!(ct.starts_with("text/calendar"), "{ct}");
     let (method, events) = ics(&text);
@@ -43,8 +34,7 @@ async fn a_meetings_calendar_follows_its_status_and_sequence() -> TestResult {
     let (method, status, seq2) = read_ics(&w, id).await;
     assert_eq!((method.as_str(), status.as_str()), ("CANCEL", "CANCELLED"));
     assert!(seq2 > seq1, "SEQUENCE rises on cancel: {seq1} → {seq2}");
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 #[actix_rt::test]
@@ -70,7 +60,7 @@ async fn the_feed_shows_what_the_user_convenes_or_has_not_declined() -> TestResu
     assert_eq!(feed.status.as_u16(), 201, "{:?}", feed.body);
     let url = feed.body["url"].as_str().unwrap().to_string();
     let path = url[url.find("/api/").unwrap()..].to_string();
-    let (status, ct, text) = ics_of(app, &path, None).await;
+    let (status, ct, text) = app.get_text(&path, None).await;
     assert_eq!(status, 200, "{text}");
     assert!(ct.starts_with("text/calendar"), "{ct}");
     let (_, events) = ics(&text);
@@ -103,7 +93,7 @@ async fn the_feed_shows_what_the_user_convenes_or_has_not_declined() -> TestResu
     assert_eq!(again.status.as_u16(), 201);
     assert_ne!(again.body["url"], feed.body["url"]);
     assert_eq!(
-        ics_of(app, &path, None).await.0,
+        app.get_text(&path, None).await.0,
         401,
         "the old address is revoked"
     );
@@ -111,7 +101,7 @@ async fn the_feed_shows_what_the_user_convenes_or_has_not_declined() -> TestResu
     assert_eq!(r.status.as_u16(), 204);
     let new_url = again.body["url"].as_str().unwrap();
     let new_path = &new_url[new_url.find("/api/").unwrap()..];
-    assert_eq!(ics_of(app, new_path, None).await.0, 401);
+    assert_eq!(app.get_text(new_path, None).await.0, 401);
     deny(
         app,
         "revoking a feed twice",
@@ -119,8 +109,7 @@ async fn the_feed_shows_what_the_user_convenes_or_has_not_declined() -> TestResu
         Expect(404, "calendar.no_feed", None),
     )
     .await;
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -133,7 +122,9 @@ async fn proposals_move_one_step_at_a_time_by_the_right_people() -> TestResult {
     let w = &world;
     let app = &w.app;
     let c = w.build(Upto::Concluded, None).await;
-    let p = w.proposal_from("cppcc", &c, c.items[0], Some(w.dept)).await;
+    let p = w
+        .proposal_from("cppcc", &c, c.items[0], Some(w.city.dept))
+        .await;
     let got = app
         .get(&format!("/api/v1/proposals/{p}"), w.tok("resident"))
         .await;
@@ -141,58 +132,28 @@ async fn proposals_move_one_step_at_a_time_by_the_right_people() -> TestResult {
     assert_eq!(got.body["status"], "draft");
     assert_eq!(got.body["kind"], "proposal");
     assert_eq!(got.body["author_id"], w.uid("cppcc"));
-    assert_eq!(got.body["organization_id"], w.dept);
+    assert_eq!(got.body["organization_id"], w.city.dept);
 
-    let refuse = |who: &'static str,
-                  body: Value,
-                  status: u16,
-                  code: &'static str,
-                  field: Option<&'static str>| {
+    const INVALID: Expect = Expect(409, "proposal.invalid_transition", None);
+    let refuse = |who: &'static str, body: Value, expect: Expect<'static>| {
         let what = format!("{body} as {who}");
         async move {
-            deny(
-                app,
-                &what,
-                w.move_proposal(who, p, body),
-                Expect(status, code, field),
-            )
-            .await;
+            deny(app, &what, w.move_proposal(who, p, body), expect).await;
         }
     };
     // Draft: no skipping, only the author submits.
     for to in ["draft", "accepted", "answered"] {
-        refuse(
-            "sub",
-            json!({"to": to, "answer": "答复"}),
-            409,
-            "proposal.invalid_transition",
-            None,
-        )
-        .await;
+        refuse("sub", json!({"to": to, "answer": "答复"}), INVALID).await;
     }
     for who in ["sub", "dept", "staff", "resident", "admin"] {
-        refuse(
-            who,
-            json!({"to": "submitted"}),
-            403,
-            "permission.denied",
-            None,
-        )
-        .await;
+        refuse(who, json!({"to": "submitted"}), DENIED).await;
     }
     let s = w.step("cppcc", p, json!({"to": "submitted"})).await;
     assert_eq!(s["status"], "submitted");
 
     // Submitted: accepted by the answering organisation (or sub-district staff) only.
     for to in ["draft", "submitted", "answered"] {
-        refuse(
-            "dept",
-            json!({"to": to, "answer": "答复"}),
-            409,
-            "proposal.invalid_transition",
-            None,
-        )
-        .await;
+        refuse("dept", json!({"to": to, "answer": "答复"}), INVALID).await;
     }
     for who in [
         "cppcc",
@@ -204,59 +165,23 @@ async fn proposals_move_one_step_at_a_time_by_the_right_people() -> TestResult {
         "resident",
         "admin",
     ] {
-        refuse(
-            who,
-            json!({"to": "accepted"}),
-            403,
-            "permission.denied",
-            None,
-        )
-        .await;
+        refuse(who, json!({"to": "accepted"}), DENIED).await;
     }
     let s = w.step("dept", p, json!({"to": "accepted"})).await;
     assert_eq!(s["status"], "accepted");
 
     // Accepted: answered, with an answer.
-    refuse(
-        "dept",
-        json!({"to": "answered"}),
-        422,
-        "validation.required",
-        Some("answer"),
-    )
-    .await;
-    refuse(
-        "dept",
-        json!({"to": "answered", "answer": "   "}),
-        422,
-        "validation.required",
-        Some("answer"),
-    )
-    .await;
-    refuse(
-        "dept",
-        json!({"to": "answered", "answer": ""}),
-        422,
-        "validation.length",
-        Some("answer"),
-    )
-    .await;
-    refuse(
-        "dept_other",
-        json!({"to": "answered", "answer": "答复"}),
-        403,
-        "permission.denied",
-        None,
-    )
-    .await;
-    refuse(
-        "cppcc",
-        json!({"to": "answered", "answer": "答复"}),
-        403,
-        "permission.denied",
-        None,
-    )
-    .await;
+    #[rustfmt::skip]
+    let cases = [
+        ("dept", json!({"to": "answered"}), Expect(422, "validation.required", Some("answer"))),
+        ("dept", json!({"to": "answered", "answer": "   "}), Expect(422, "validation.required", Some("answer"))),
+        ("dept", json!({"to": "answered", "answer": ""}), Expect(422, "validation.length", Some("answer"))),
+        ("dept_other", json!({"to": "answered", "answer": "答复"}), DENIED),
+        ("cppcc", json!({"to": "answered", "answer": "答复"}), DENIED),
+    ];
+    for (who, body, expect) in cases {
+        refuse(who, body, expect).await;
+    }
     let s = w
         .step(
             "dept",
@@ -269,14 +194,7 @@ async fn proposals_move_one_step_at_a_time_by_the_right_people() -> TestResult {
 
     // Answered is the end.
     for to in ["draft", "submitted", "accepted", "answered"] {
-        refuse(
-            "sub",
-            json!({"to": to, "answer": "再答复"}),
-            409,
-            "proposal.invalid_transition",
-            None,
-        )
-        .await;
+        refuse("sub", json!({"to": to, "answer": "再答复"}), INVALID).await;
     }
 
     // A proposal without an organisation is accepted and answered by sub-district staff.
@@ -293,6 +211,5 @@ async fn proposals_move_one_step_at_a_time_by_the_right_people() -> TestResult {
         )
         .await;
     assert_eq!(s["status"], "answered");
-    world.app.stop().await;
-    Ok(())
+    world.stop().await
 }

@@ -7,26 +7,21 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
     let world = World::new(&[]).await;
     let w = &world;
     let app = &w.app;
-    let new = |who: &'static str,
-               title: &'static str,
-               s: DateTime<Utc>,
-               e: DateTime<Utc>,
-               venue: &'static str| {
-        let body = w.body_at(title, s, e, venue);
-        async move { id_of(&w.create(who, body).await) }
-    };
-    let a = new(
-        "cppcc",
-        "A",
-        day_at(0, 10, 0),
-        day_at(0, 11, 0),
-        "Hall A 议事厅",
-    )
-    .await;
+    let a = w
+        .new_at(
+            "cppcc",
+            "A",
+            day_at(0, 10, 0),
+            day_at(0, 11, 0),
+            "Hall A 议事厅",
+        )
+        .await;
     w.act("cppcc", a, "schedule", json!({})).await;
 
     // The convener is booked in A.
-    let b = new("cppcc", "B", day_at(0, 10, 30), day_at(0, 11, 30), "Hall B").await;
+    let b = w
+        .new_at("cppcc", "B", day_at(0, 10, 30), day_at(0, 11, 30), "Hall B")
+        .await;
     let r = deny(
         app,
         "the convener double-booked",
@@ -42,14 +37,15 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
     );
 
     // The venue, written in another case with spaces around it, is booked in A.
-    let c = new(
-        "staff",
-        "C",
-        day_at(0, 10, 30),
-        day_at(0, 11, 30),
-        "  hall a 议事厅 ",
-    )
-    .await;
+    let c = w
+        .new_at(
+            "staff",
+            "C",
+            day_at(0, 10, 30),
+            day_at(0, 11, 30),
+            "  hall a 议事厅 ",
+        )
+        .await;
     let r = deny(
         app,
         "the venue double-booked",
@@ -62,14 +58,15 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
     assert!(detail.contains("venue"), "{detail}");
 
     // Drafts hold no time: a draft over A is neither blocked nor blocking.
-    let draft = new(
-        "cppcc",
-        "draft",
-        day_at(0, 10, 0),
-        day_at(0, 11, 0),
-        "Hall A 议事厅",
-    )
-    .await;
+    let draft = w
+        .new_at(
+            "cppcc",
+            "draft",
+            day_at(0, 10, 0),
+            day_at(0, 11, 0),
+            "Hall A 议事厅",
+        )
+        .await;
     assert_eq!(w.meeting(draft).await["status"], "draft");
 
     // Once A is cancelled, B and C are free to go.
@@ -78,25 +75,29 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
     w.act("staff", c, "schedule", json!({})).await;
 
     // Back to back is no clash, on either side, for the convener and the venue.
-    let a2 = new("cppcc", "A2", day_at(1, 10, 0), day_at(1, 11, 0), "议事厅").await;
+    let a2 = w
+        .new_at("cppcc", "A2", day_at(1, 10, 0), day_at(1, 11, 0), "议事厅")
+        .await;
     w.act("cppcc", a2, "schedule", json!({})).await;
-    let after = new(
-        "cppcc",
-        "after",
-        day_at(1, 11, 0),
-        day_at(1, 12, 0),
-        "议事厅",
-    )
-    .await;
+    let after = w
+        .new_at(
+            "cppcc",
+            "after",
+            day_at(1, 11, 0),
+            day_at(1, 12, 0),
+            "议事厅",
+        )
+        .await;
     w.act("cppcc", after, "schedule", json!({})).await;
-    let before = new(
-        "sub",
-        "before",
-        day_at(1, 9, 0),
-        day_at(1, 10, 0),
-        " 议事厅",
-    )
-    .await;
+    let before = w
+        .new_at(
+            "sub",
+            "before",
+            day_at(1, 9, 0),
+            day_at(1, 10, 0),
+            " 议事厅",
+        )
+        .await;
     w.act("sub", before, "schedule", json!({})).await;
 
     // Moving a scheduled meeting onto A2 is refused and leaves it as it was.
@@ -115,14 +116,15 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
         r.body
     );
     // …and so is moving its venue onto a booked one at the same time.
-    let elsewhere = new(
-        "sub",
-        "elsewhere",
-        day_at(1, 10, 0),
-        day_at(1, 11, 0),
-        "街道会议室",
-    )
-    .await;
+    let elsewhere = w
+        .new_at(
+            "sub",
+            "elsewhere",
+            day_at(1, 10, 0),
+            day_at(1, 11, 0),
+            "街道会议室",
+        )
+        .await;
     w.act("sub", elsewhere, "schedule", json!({})).await;
     let v = w.version(elsewhere).await;
     deny(
@@ -147,8 +149,7 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
         .await;
     assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
     assert_eq!(r.body["version"], va + 1);
-    world.app.stop().await;
-    Ok(())
+    world.stop().await
 }
 
 #[actix_rt::test]
@@ -156,15 +157,9 @@ async fn invitees_who_hold_the_time_block_and_those_who_declined_do_not() -> Tes
     let world = World::new(&[]).await;
     let w = &world;
     let app = &w.app;
-    let new = |who: &'static str,
-               title: &'static str,
-               s: DateTime<Utc>,
-               e: DateTime<Utc>,
-               venue: &'static str| {
-        let body = w.body_at(title, s, e, venue);
-        async move { id_of(&w.create(who, body).await) }
-    };
-    let a = new("cppcc", "A", day_at(2, 10, 0), day_at(2, 11, 0), "A厅").await;
+    let a = w
+        .new_at("cppcc", "A", day_at(2, 10, 0), day_at(2, 11, 0), "A厅")
+        .await;
     for who in ["invitee", "absentee", "resident"] {
         w.invite_user(a, who).await;
     }
@@ -174,7 +169,9 @@ async fn invitees_who_hold_the_time_block_and_those_who_declined_do_not() -> Tes
     // `resident` stays pending.
 
     // A declined invitee does not block.
-    let d = new("staff", "D", day_at(2, 10, 0), day_at(2, 11, 0), "D厅").await;
+    let d = w
+        .new_at("staff", "D", day_at(2, 10, 0), day_at(2, 11, 0), "D厅")
+        .await;
     w.invite_user(d, "invitee").await;
     w.act("staff", d, "schedule", json!({})).await;
 
@@ -183,7 +180,9 @@ async fn invitees_who_hold_the_time_block_and_those_who_declined_do_not() -> Tes
         ("absentee", "sub", "E", "E厅"),
         ("resident", "cppcc_peer", "F", "F厅"),
     ] {
-        let m = new(convener, title, day_at(2, 10, 30), day_at(2, 11, 30), venue).await;
+        let m = w
+            .new_at(convener, title, day_at(2, 10, 30), day_at(2, 11, 30), venue)
+            .await;
         w.invite_user(m, who).await;
         let r = deny(
             app,
@@ -215,7 +214,9 @@ async fn invitees_who_hold_the_time_block_and_those_who_declined_do_not() -> Tes
         .await;
     }
     // …but not to a draft, which holds no time yet.
-    let g = new("cppcc_peer", "G", day_at(2, 10, 0), day_at(2, 11, 0), "G厅").await;
+    let g = w
+        .new_at("cppcc_peer", "G", day_at(2, 10, 0), day_at(2, 11, 0), "G厅")
+        .await;
     w.invite_user(g, "resident").await;
 
     // Once A is cancelled it blocks no one.
@@ -229,8 +230,7 @@ async fn invitees_who_hold_the_time_block_and_those_who_declined_do_not() -> Tes
         .await;
     assert_eq!(r.status.as_u16(), 201, "{:?}", r.body);
     w.act("cppcc_peer", g, "schedule", json!({})).await;
-    world.app.stop().await;
-    Ok(())
+    world.stop().await
 }
 
 /// Two overlapping meetings scheduled at the same moment, by one convener or in one venue:
@@ -287,8 +287,7 @@ async fn parallel_schedules_do_not_double_book() -> TestResult {
             "pair {n} ({what}): exactly one of two overlapping meetings is scheduled"
         );
     }
-    world.app.stop().await;
-    Ok(())
+    world.stop().await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -427,6 +426,5 @@ async fn free_slots_are_working_hours_on_weekdays_around_busy_time() -> TestResu
     assert_eq!(declined[0].0, day_at(0, 9, 0));
     let both = slots(vec![a, r], day_at(0, 0, 0), day_at(1, 0, 0), 30).await;
     assert_eq!(both[0], (day_at(0, 10, 30), day_at(0, 11, 0)));
-    world.app.stop().await;
-    Ok(())
+    world.stop().await
 }

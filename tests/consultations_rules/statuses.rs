@@ -49,8 +49,7 @@ async fn every_status_refuses_the_actions_it_does_not_have() -> TestResult {
             .await;
         }
     }
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 #[actix_rt::test]
@@ -177,7 +176,7 @@ async fn actions_need_their_input_and_edits_need_an_editable_meeting() -> TestRe
                 "cppcc",
                 Method::POST,
                 m("/invitations"),
-                json!({"organization_id": w.dept, "category": "department"}),
+                json!({"organization_id": w.city.dept, "category": "department"}),
             ),
             (
                 "rsvp",
@@ -285,8 +284,7 @@ async fn actions_need_their_input_and_edits_need_an_editable_meeting() -> TestRe
         ("a dissent after confirming", app.post(&dissent_c, w.tok("invitee"), json!({"text": "改主意了"})), Expect(409, "minutes.already_signed", None)),
     ];
     deny_all(app, cases).await;
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 #[actix_rt::test]
@@ -326,6 +324,5 @@ async fn the_sign_off_window_closes() -> TestResult {
             .map(|s| s.parse::<DateTime<Utc>>().unwrap()),
         "a zero-day window ends when the meeting concludes"
     );
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }

@@ -53,35 +53,37 @@ pub const PEOPLE: [&str; 19] = [
 /// The demo city, one user for every cell of the matrix, and fixture builders.
 pub struct World {
     pub app: TestApp,
+    /// The demo places and organisations.
+    pub city: DemoCity,
     /// Next free two-hour fixture slot (fixtures never overlap one another).
     pub slot: Cell<i64>,
-    pub community: i64,
-    pub sibling: i64,
-    pub firm: i64,
-    pub dept: i64,
     pub people: Vec<(&'static str, User)>,
 }
 
 impl World {
+    /// Stops the server; the last step of a test.
+    pub async fn stop(self) -> TestResult {
+        self.app.stop().await;
+        Ok(())
+    }
+
     pub async fn new(extra: &[(&str, &str)]) -> World {
-        let app = TestApp::spawn_with(extra).await;
-        app.seed_demo();
-        let community = app.place("demo-330200-0-0-0");
-        let sibling = app.place("demo-330200-0-0-1");
-        let far = app.place("demo-330200-1-0-0");
-        let subdistrict = app.place("demo-330200-0-0");
-        let other_subdistrict = app.place("demo-330200-0-1");
-        let district = app.place("demo-330200-0");
-        let other_district = app.place("demo-330200-1");
-        let grid = app.place("demo-330200-0-0-0-g1");
-        let firms = app
-            .get("/api/v1/organizations?kind=property_firm", None)
-            .await;
-        let firm = firms.body["items"][0]["id"].as_i64().unwrap();
-        let other_firm = firms.body["items"][1]["id"].as_i64().unwrap();
-        let depts = app.get("/api/v1/organizations?kind=department", None).await;
-        let dept = depts.body["items"][0]["id"].as_i64().unwrap();
-        let other_dept = depts.body["items"][1]["id"].as_i64().unwrap();
+        let app = TestApp::builder().settings(extra).demo().build().await;
+        let city = app.demo_city().await;
+        let DemoCity {
+            community,
+            sibling,
+            far,
+            subdistrict,
+            other_subdistrict,
+            district,
+            other_district,
+            grid,
+            firm,
+            other_firm,
+            dept,
+            other_dept,
+        } = city;
         type Grants = Vec<(Role, Option<i64>, Option<i64>)>;
         let resident: Grants = vec![(Role::Resident, Some(community), None)];
         #[rustfmt::skip]
@@ -117,10 +119,7 @@ impl World {
         World {
             app,
             slot: Cell::new(0),
-            community,
-            sibling,
-            firm,
-            dept,
+            city,
             people,
         }
     }
@@ -153,7 +152,7 @@ impl World {
     /// A draft body at the community, in the next free slot.
     pub fn draft_body(&self, title: &str) -> Value {
         let (start, end) = self.next_slot();
-        json!({"place_id": self.community, "title": title, "kind": "courtyard",
+        json!({"place_id": self.city.community, "title": title, "kind": "courtyard",
                "format": "in_person", "venue": "幸福社区议事厅", "starts_at": start, "ends_at": end})
     }
 
@@ -165,8 +164,20 @@ impl World {
         end: DateTime<Utc>,
         venue: &str,
     ) -> Value {
-        json!({"place_id": self.community, "title": format!("协商会{title}"), "kind": "courtyard",
+        json!({"place_id": self.city.community, "title": format!("协商会{title}"), "kind": "courtyard",
                "format": "in_person", "venue": venue, "starts_at": start, "ends_at": end})
+    }
+
+    /// A draft `title` convened by `who` from `s` to `e` at `venue`; returns its id.
+    pub async fn new_at(
+        &self,
+        who: &str,
+        title: &str,
+        s: DateTime<Utc>,
+        e: DateTime<Utc>,
+        venue: &str,
+    ) -> i64 {
+        id_of(&self.create(who, self.body_at(title, s, e, venue)).await)
     }
 
     pub async fn create(&self, who: &str, body: Value) -> Value {
@@ -320,7 +331,7 @@ impl World {
         let inv_firm = self
             .invite(
                 id,
-                json!({"organization_id": self.firm, "category": "property_firm"}),
+                json!({"organization_id": self.city.firm, "category": "property_firm"}),
             )
             .await;
         if upto >= Upto::Scheduled {

@@ -6,7 +6,7 @@ use super::*;
 async fn creating_a_topic_is_refused_for_the_wrong_caller_place_or_input() -> TestResult {
     let w = World::new(&[]).await;
     let app = &w.app;
-    let body = w.new_topic(w.community, "小区路灯不亮");
+    let body = w.new_topic(w.city.community, "小区路灯不亮");
     let with = |extra: Value| {
         let mut b = body.clone();
         b.as_object_mut()
@@ -34,23 +34,21 @@ async fn creating_a_topic_is_refused_for_the_wrong_caller_place_or_input() -> Te
         DENIED,
     )
     .await;
-    let firm_user = w
-        .user(
-            "firm",
-            &[(Role::PropertyFirm, Some(w.community), Some(w.firm))],
-        )
-        .await;
+    let firm_user = w.firm_user().await;
     #[rustfmt::skip]
     let cases = [
         ("a property firm", create(&firm_user, body.clone()), DENIED),
-        ("a sub-district is not a place for topics", create(&w.author, with(json!({"place_id": w.subdistrict}))), Expect(422, "topic.invalid_place", Some("place_id"))),
-        ("sub-district staff at the sub-district", create(&w.sub, with(json!({"place_id": w.subdistrict}))), Expect(422, "topic.invalid_place", Some("place_id"))),
+        ("a sub-district is not a place for topics", create(&w.author, with(json!({"place_id": w.city.subdistrict}))), Expect(422, "topic.invalid_place", Some("place_id"))),
+        ("sub-district staff at the sub-district", create(&w.sub, with(json!({"place_id": w.city.subdistrict}))), Expect(422, "topic.invalid_place", Some("place_id"))),
         ("an unknown place", create(&w.author, with(json!({"place_id": 987_654_321}))), Expect(422, "place.not_found", Some("place_id"))),
         ("a resident raising on behalf of another", create(&w.author, with(json!({"on_behalf_of": w.r2.id}))), Expect(422, "topic.on_behalf_not_allowed", Some("on_behalf_of"))),
     ];
     deny_all(app, cases).await;
     let gw = w
-        .user("grid-worker", &[(Role::GridWorker, Some(w.grid), None)])
+        .user(
+            "grid-worker",
+            &[(Role::GridWorker, Some(w.city.grid), None)],
+        )
         .await;
     for (who, not_resident) in [
         ("a resident of another community", outsider.id),
@@ -62,7 +60,7 @@ async fn creating_a_topic_is_refused_for_the_wrong_caller_place_or_input() -> Te
             &format!("a grid worker on behalf of {who}"),
             create(
                 &gw,
-                with(json!({"place_id": w.grid, "on_behalf_of": not_resident})),
+                with(json!({"place_id": w.city.grid, "on_behalf_of": not_resident})),
             ),
             Expect(422, "topic.not_a_resident", Some("on_behalf_of")),
         )
@@ -71,7 +69,7 @@ async fn creating_a_topic_is_refused_for_the_wrong_caller_place_or_input() -> Te
     #[rustfmt::skip]
     let cases = [
         ("a resident flagging major", create(&w.author, with(json!({"major": true}))), Expect(422, "topic.major_staff_only", Some("major"))),
-        ("a grid worker flagging major", create(&gw, with(json!({"place_id": w.grid, "major": true}))), Expect(422, "topic.major_staff_only", Some("major"))),
+        ("a grid worker flagging major", create(&gw, with(json!({"place_id": w.city.grid, "major": true}))), Expect(422, "topic.major_staff_only", Some("major"))),
         ("an unknown category", create(&w.author, with(json!({"category": "weather"}))), Expect(400, "request.invalid_field", Some("category"))),
         ("a title of 121 characters", create(&w.author, with(json!({"title": "灯".repeat(121)}))), Expect(422, "validation.length", Some("title"))),
         ("an empty body", create(&w.author, with(json!({"body": ""}))), Expect(422, "validation.length", Some("body"))),
@@ -102,13 +100,13 @@ async fn creating_a_topic_is_refused_for_the_wrong_caller_place_or_input() -> Te
     let by_gw = w
         .create(
             &gw,
-            with(json!({"place_id": w.grid, "on_behalf_of": w.author.id})),
+            with(json!({"place_id": w.city.grid, "on_behalf_of": w.author.id})),
         )
         .await;
     assert_eq!(by_gw["source"], "grid_worker");
     assert_eq!(by_gw["on_behalf_of"], w.author.id);
     assert_eq!(by_gw["author_id"], gw.id);
-    assert_eq!(by_gw["place_id"], w.grid);
+    assert_eq!(by_gw["place_id"], w.city.grid);
     assert_eq!(by_gw["stage"], "say");
     let by_staff = w.create(&w.staff, with(json!({"major": true}))).await;
     assert_eq!(by_staff["source"], "staff");
@@ -116,7 +114,7 @@ async fn creating_a_topic_is_refused_for_the_wrong_caller_place_or_input() -> Te
     let by_sub = w.create(&w.sub, body.clone()).await;
     assert_eq!(by_sub["source"], "staff");
     let cppcc = w
-        .user("cppcc", &[(Role::CppccMember, Some(w.district), None)])
+        .user("cppcc", &[(Role::CppccMember, Some(w.city.district), None)])
         .await;
     let by_cppcc = w.create(&cppcc, body.clone()).await;
     assert_eq!(by_cppcc["source"], "cppcc");
@@ -127,7 +125,5 @@ async fn creating_a_topic_is_refused_for_the_wrong_caller_place_or_input() -> Te
         .await;
     assert_eq!(at_building["source"], "resident");
     assert_eq!(app.count("topics"), 6);
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }

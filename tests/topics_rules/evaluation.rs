@@ -106,9 +106,7 @@ async fn evaluation_eligibility_scores_window_and_edits() -> TestResult {
     assert_eq!(summary.body["mean"], 4.0);
     assert_eq!(summary.body["distribution"], json!([0, 0, 1, 1, 1]));
     assert_eq!(app.count("evaluations"), 3);
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 /// SPEC: "residents who raised, supported, commented on or attended a meeting about the topic
@@ -119,12 +117,7 @@ async fn only_residents_rate_even_when_others_commented() -> TestResult {
     let w = World::new(&[("workflow.notice_days", "0")]).await;
     let app = &w.app;
     let id = w.raise("小区路灯不亮").await;
-    let firm_user = w
-        .user(
-            "firm",
-            &[(Role::PropertyFirm, Some(w.community), Some(w.firm))],
-        )
-        .await;
+    let firm_user = w.firm_user().await;
     for who in [&firm_user, &w.staff] {
         let c = app
             .post(
@@ -149,6 +142,5 @@ async fn only_residents_rate_even_when_others_commented() -> TestResult {
         )
         .await;
     }
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }

@@ -27,21 +27,22 @@ async fn parallel_accepts_number_the_catalog_without_gaps_or_duplicates() -> Tes
     // A community of its own starts at 0001.
     let outsider = w.outsider().await;
     let there = id_of(
-        &w.create(&outsider, w.new_topic(w.sibling, "和义社区的路灯"))
+        &w.create(&outsider, w.new_topic(w.city.sibling, "和义社区的路灯"))
             .await,
     );
     let r = w.ok(&w.sub, there, "accept", json!({})).await;
     assert_eq!(r["catalog_no"], format!("{}-0001", w.year));
     let catalog = app
         .get(
-            &format!("/api/v1/public/places/{}/catalog?limit=100", w.community),
+            &format!(
+                "/api/v1/public/places/{}/catalog?limit=100",
+                w.city.community
+            ),
             None,
         )
         .await;
     assert_eq!(catalog.body["items"].as_array().unwrap().len(), 8);
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 #[actix_rt::test]
@@ -108,9 +109,7 @@ async fn parallel_transitions_on_one_version_let_exactly_one_through() -> TestRe
         "{mixed:?}"
     );
     assert_eq!(w.version(id).await, v + 1);
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -127,26 +126,32 @@ async fn the_public_sees_accepted_topics_of_the_subtree_without_personal_data() 
     let a = w.raise("小区路灯不亮").await;
     w.drive(a, "discuss").await;
     let gw = w
-        .user("grid-worker", &[(Role::GridWorker, Some(w.grid), None)])
+        .user(
+            "grid-worker",
+            &[(Role::GridWorker, Some(w.city.grid), None)],
+        )
         .await;
-    let mut at_grid = w.new_topic(w.grid, "网格内井盖缺失");
+    let mut at_grid = w.new_topic(w.city.grid, "网格内井盖缺失");
     at_grid["on_behalf_of"] = json!(w.author.id);
     let e = id_of(&w.create(&gw, at_grid).await);
     w.drive(e, "discuss").await;
     let outsider = w.outsider().await;
     let b = id_of(
-        &w.create(&outsider, w.new_topic(w.sibling, "和义社区的路灯"))
+        &w.create(&outsider, w.new_topic(w.city.sibling, "和义社区的路灯"))
             .await,
     );
     w.drive(b, "discuss").await;
     let far_resident = w
-        .user("far-resident", &[(Role::Resident, Some(w.far), None)])
+        .user("far-resident", &[(Role::Resident, Some(w.city.far), None)])
         .await;
     let far_staff = w
-        .user("far-staff", &[(Role::CommunityStaff, Some(w.far), None)])
+        .user(
+            "far-staff",
+            &[(Role::CommunityStaff, Some(w.city.far), None)],
+        )
         .await;
     let c = id_of(
-        &w.create(&far_resident, w.new_topic(w.far, "桃源社区停车难"))
+        &w.create(&far_resident, w.new_topic(w.city.far, "桃源社区停车难"))
             .await,
     );
     w.ok(&far_staff, c, "accept", json!({})).await;
@@ -180,13 +185,13 @@ async fn the_public_sees_accepted_topics_of_the_subtree_without_personal_data() 
     };
     let city = app.place("demo-330200");
     for (place, name, want) in [
-        (w.community, "幸福社区", vec![a, e]),
-        (w.grid, "幸福社区第1网格", vec![e]),
-        (w.sibling, "the sibling community", vec![b]),
-        (w.subdistrict, "the sub-district", vec![a, e, b]),
-        (w.district, "the district", vec![a, e, b]),
-        (w.other_district, "the other district", vec![c]),
-        (w.far, "the far community", vec![c]),
+        (w.city.community, "幸福社区", vec![a, e]),
+        (w.city.grid, "幸福社区第1网格", vec![e]),
+        (w.city.sibling, "the sibling community", vec![b]),
+        (w.city.subdistrict, "the sub-district", vec![a, e, b]),
+        (w.city.district, "the district", vec![a, e, b]),
+        (w.city.other_district, "the other district", vec![c]),
+        (w.city.far, "the far community", vec![c]),
         (city, "the city", vec![a, e, b, c]),
     ] {
         let r = catalog(place).await;
@@ -232,6 +237,5 @@ async fn the_public_sees_accepted_topics_of_the_subtree_without_personal_data() 
             assert!(!text.contains(leak), "{leak} in the public page of {id}");
         }
     }
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }

@@ -34,7 +34,7 @@ async fn plan_refusals_while_the_notice_period_runs() -> TestResult {
         ("approve an unpublished plan", w.act_v(&w.sub, id, v, "approve_plan", json!({})), Expect(409, "topic.plan_not_published", None)),
     ];
     deny_all(app, cases).await;
-    w.add_task(id, w.firm, 30).await;
+    w.add_task(id, w.city.firm, 30).await;
     for who in [&w.author, &w.r2] {
         deny(
             app,
@@ -70,16 +70,7 @@ async fn plan_refusals_while_the_notice_period_runs() -> TestResult {
         ("community staff approve", w.act_v(&w.staff, id, v, "approve_plan", json!({})), DENIED),
     ];
     deny_all(app, cases).await;
-    let other_sub = w
-        .user(
-            "other-sub",
-            &[(
-                Role::SubdistrictStaff,
-                Some(app.place("demo-330200-0-1")),
-                None,
-            )],
-        )
-        .await;
+    let other_sub = w.other_sub().await;
     #[rustfmt::skip]
     let cases = [
         ("sub-district staff of another sub-district approve", w.act_v(&other_sub, id, v, "approve_plan", json!({})), DENIED),
@@ -87,8 +78,7 @@ async fn plan_refusals_while_the_notice_period_runs() -> TestResult {
         ("stale approve", w.act_v(&w.sub, id, v - 1, "approve_plan", json!({})), Expect(409, "topic.stale_version", None)),
     ];
     deny_all(app, cases).await;
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 #[actix_rt::test]
@@ -97,7 +87,7 @@ async fn an_upheld_objection_sends_the_plan_back_until_it_is_published_again() -
     let app = &w.app;
     let id = w.raise("小区路灯不亮").await;
     w.drive(id, "plan").await;
-    w.add_task(id, w.firm, 30).await;
+    w.add_task(id, w.city.firm, 30).await;
     w.ok(&w.staff, id, "publish_plan", json!({})).await;
     let objection = app
         .post(
@@ -150,9 +140,7 @@ async fn an_upheld_objection_sends_the_plan_back_until_it_is_published_again() -
     let approved = w.ok(&w.sub, id, "approve_plan", json!({})).await;
     assert_eq!(approved["stage"], "act");
     assert_eq!(w.plan(id).await["status"], "approved");
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 #[actix_rt::test]
@@ -177,12 +165,7 @@ async fn act_and_evaluate_refusals() -> TestResult {
         DENIED,
     )
     .await;
-    let firm_user = w
-        .user(
-            "firm",
-            &[(Role::PropertyFirm, Some(w.community), Some(w.firm))],
-        )
-        .await;
+    let firm_user = w.firm_user().await;
     deny(
         app,
         "the responsible firm completes",
@@ -192,7 +175,7 @@ async fn act_and_evaluate_refusals() -> TestResult {
     .await;
     // A second task: one done is not enough.
     let t1 = w.plan(id).await["tasks"][0].clone();
-    w.add_task(id, w.firm, 10).await;
+    w.add_task(id, w.city.firm, 10).await;
     let r = app
         .patch(
             &format!("/api/v1/tasks/{}", t1["id"]),
@@ -256,9 +239,7 @@ async fn act_and_evaluate_refusals() -> TestResult {
         Expect(409, "topic.stale_version", None),
     )
     .await;
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 /// docs/api.md: "A window that passes with no rating closes the topic"; rework still needs a
@@ -297,7 +278,5 @@ async fn after_the_window_no_rating_or_rework_but_close_without_ratings() -> Tes
         (Some("closed"), Some("resolved"))
     );
     w.invalid_elsewhere(id, &[]).await;
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }

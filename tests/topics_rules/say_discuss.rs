@@ -11,97 +11,42 @@ async fn say_refuses_what_the_table_role_place_version_and_input_forbid() -> Tes
     w.invalid_elsewhere(id, &["accept", "reject", "merge", "withdraw"])
         .await;
 
-    for action in ["accept", "reject", "merge"] {
-        deny(
-            app,
-            &format!("a resident tries {action}"),
-            w.act_v(&w.r2, id, v, action, json!({"reason": "理由"})),
-            DENIED,
-        )
-        .await;
-    }
-    deny(
-        app,
-        "the author tries accept",
-        w.act_v(&w.author, id, v, "accept", json!({})),
-        DENIED,
-    )
-    .await;
     let sibling_staff = w.sibling_staff().await;
-    deny(
-        app,
-        "staff of another community",
-        w.act_v(&sibling_staff, id, v, "accept", json!({})),
-        DENIED,
-    )
-    .await;
-    let other_sub = w
-        .user(
-            "other-sub",
-            &[(
-                Role::SubdistrictStaff,
-                Some(app.place("demo-330200-0-1")),
-                None,
-            )],
-        )
-        .await;
-    deny(
-        app,
-        "staff of another sub-district",
-        w.act_v(&other_sub, id, v, "reject", json!({"reason": "不属实"})),
-        DENIED,
-    )
-    .await;
-    let firm_user = w
-        .user(
-            "firm",
-            &[(Role::PropertyFirm, Some(w.community), Some(w.firm))],
-        )
-        .await;
-    deny(
-        app,
-        "a property firm",
-        w.act_v(&firm_user, id, v, "accept", json!({})),
-        DENIED,
-    )
-    .await;
-    for stale in [v - 1, v + 1, 0] {
-        deny(
-            app,
-            &format!("expected_version {stale}"),
-            w.act_v(&w.staff, id, stale, "accept", json!({})),
-            Expect(409, "topic.stale_version", None),
-        )
-        .await;
-    }
-    #[rustfmt::skip]
-    let cases = [
-        ("reject without reason", w.act_v(&w.staff, id, v, "reject", json!({})), Expect(422, "topic.reason_required", Some("reason"))),
-        ("reject with a blank reason", w.act_v(&w.staff, id, v, "reject", json!({"reason": "  "})), Expect(422, "topic.reason_required", Some("reason"))),
-        ("merge without target", w.act_v(&w.staff, id, v, "merge", json!({})), Expect(422, "topic.target_required", Some("target_topic_id"))),
-    ];
-    deny_all(app, cases).await;
+    let other_sub = w.other_sub().await;
+    let firm_user = w.firm_user().await;
     let outsider = w.outsider().await;
     let foreign = id_of(
-        &w.create(&outsider, w.new_topic(w.sibling, "和义社区的路灯"))
+        &w.create(&outsider, w.new_topic(w.city.sibling, "和义社区的路灯"))
             .await,
     );
+    let stale = Expect(409, "topic.stale_version", None);
+    let no_reason = Expect(422, "topic.reason_required", Some("reason"));
+    let no_target = Expect(422, "topic.target_required", Some("target_topic_id"));
+    let bad_target = Expect(422, "topic.invalid_merge_target", Some("target_topic_id"));
+    let reason = json!({"reason": "理由"});
     #[rustfmt::skip]
-    let cases = [
-        ("merge into a topic of another community", w.act_v(&w.sub, id, v, "merge", json!({"target_topic_id": foreign})), Expect(422, "topic.invalid_merge_target", Some("target_topic_id"))),
-        ("merge into itself", w.act_v(&w.staff, id, v, "merge", json!({"target_topic_id": id})), Expect(422, "topic.invalid_merge_target", Some("target_topic_id"))),
-        ("merge into no topic", w.act_v(&w.staff, id, v, "merge", json!({"target_topic_id": 987_654_321})), Expect(422, "topic.invalid_merge_target", Some("target_topic_id"))),
-    ];
-    deny_all(app, cases).await;
-    for who in [&w.r2, &w.staff, &w.sub] {
-        deny(
-            app,
-            "withdraw by someone other than the author",
-            w.act_v(who, id, v, "withdraw", json!({})),
-            DENIED,
-        )
-        .await;
-    }
+    w.deny_acts(id, &[
+        ("a resident tries accept", &w.r2, v, "accept", reason.clone(), DENIED),
+        ("a resident tries reject", &w.r2, v, "reject", reason.clone(), DENIED),
+        ("a resident tries merge", &w.r2, v, "merge", reason.clone(), DENIED),
+        ("the author tries accept", &w.author, v, "accept", json!({}), DENIED),
+        ("staff of another community", &sibling_staff, v, "accept", json!({}), DENIED),
+        ("staff of another sub-district", &other_sub, v, "reject", json!({"reason": "不属实"}), DENIED),
+        ("a property firm", &firm_user, v, "accept", json!({}), DENIED),
+        ("expected_version one behind", &w.staff, v - 1, "accept", json!({}), stale),
+        ("expected_version one ahead", &w.staff, v + 1, "accept", json!({}), stale),
+        ("expected_version 0", &w.staff, 0, "accept", json!({}), stale),
+        ("reject without reason", &w.staff, v, "reject", json!({}), no_reason),
+        ("reject with a blank reason", &w.staff, v, "reject", json!({"reason": "  "}), no_reason),
+        ("merge without target", &w.staff, v, "merge", json!({}), no_target),
+        ("merge into a topic of another community", &w.sub, v, "merge", json!({"target_topic_id": foreign}), bad_target),
+        ("merge into itself", &w.staff, v, "merge", json!({"target_topic_id": id}), bad_target),
+        ("merge into no topic", &w.staff, v, "merge", json!({"target_topic_id": 987_654_321}), bad_target),
+        ("withdraw by a resident", &w.r2, v, "withdraw", json!({}), DENIED),
+        ("withdraw by community staff", &w.staff, v, "withdraw", json!({}), DENIED),
+        ("withdraw by sub-district staff", &w.sub, v, "withdraw", json!({}), DENIED),
+    ])
+    .await;
 
     // The author withdraws; the closed topic then refuses every action.
     let out = w
@@ -142,9 +87,7 @@ async fn say_refuses_what_the_table_role_place_version_and_input_forbid() -> Tes
     );
     assert_eq!(out["catalog_no"], Value::Null);
     w.invalid_elsewhere(second, &[]).await;
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 #[actix_rt::test]
@@ -154,7 +97,7 @@ async fn merge_carries_supporters_over_without_counting_anyone_twice() -> TestRe
     let r4 = w.resident("r4").await;
     let source = w.raise("3号楼前路灯不亮").await;
     let target = id_of(
-        &w.create(&w.r2, w.new_topic(w.community, "小区路灯普遍不亮"))
+        &w.create(&w.r2, w.new_topic(w.city.community, "小区路灯普遍不亮"))
             .await,
     );
     let support = |who: &User, id: i64| {
@@ -224,9 +167,7 @@ async fn merge_carries_supporters_over_without_counting_anyone_twice() -> TestRe
         tl.body
     );
     w.invalid_elsewhere(source, &[]).await;
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 /// docs/api.md: transitions check the version, then a merge's `target_topic_id`, then the
@@ -238,7 +179,7 @@ async fn a_merge_target_is_judged_after_the_table_and_the_role() -> TestResult {
     let app = &w.app;
     let outsider = w.outsider().await;
     let foreign = id_of(
-        &w.create(&outsider, w.new_topic(w.sibling, "和义社区的路灯"))
+        &w.create(&outsider, w.new_topic(w.city.sibling, "和义社区的路灯"))
             .await,
     );
     let in_say = w.raise("小区路灯不亮").await;
@@ -260,8 +201,7 @@ async fn a_merge_target_is_judged_after_the_table_and_the_role() -> TestResult {
         ("merge in discuss into a valid target", w.act_v(&w.staff, in_discuss, v, "merge", json!({"target_topic_id": valid_target})), Expect(409, "topic.invalid_transition", None)),
     ];
     deny_all(app, cases).await;
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }
 
 #[actix_rt::test]
@@ -344,16 +284,14 @@ async fn discuss_refusals_escalation_and_the_decision() -> TestResult {
     w.drive(other, "discuss").await;
     let out = w.ok(&w.author, other, "withdraw", json!({})).await;
     assert_eq!(out["resolution"], "withdrawn");
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 #[actix_rt::test]
 async fn a_major_topic_needs_a_hearing_before_a_decision() -> TestResult {
     let w = World::new(&[]).await;
     let app = &w.app;
-    let mut body = w.new_topic(w.community, "加装电梯费用分摊");
+    let mut body = w.new_topic(w.city.community, "加装电梯费用分摊");
     body["major"] = json!(true);
     let t = w.create(&w.staff, body).await;
     assert_eq!(t["major"], true);
@@ -367,6 +305,5 @@ async fn a_major_topic_needs_a_hearing_before_a_decision() -> TestResult {
         ("a resident is refused for the role first", w.act_v(&w.r2, id, v, "decide", json!({"decision": "按面积分摊"})), DENIED),
     ];
     deny_all(app, cases).await;
-    w.app.stop().await;
-    Ok(())
+    w.stop().await
 }

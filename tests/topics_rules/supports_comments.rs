@@ -27,12 +27,7 @@ async fn supports_one_per_resident_while_open_and_the_hot_flag() -> TestResult {
     ] {
         deny(app, name, support(who), DENIED).await;
     }
-    let firm_user = w
-        .user(
-            "firm",
-            &[(Role::PropertyFirm, Some(w.community), Some(w.firm))],
-        )
-        .await;
+    let firm_user = w.firm_user().await;
     deny(app, "a property firm", support(&firm_user), DENIED).await;
 
     let r = support(&w.r2).await;
@@ -104,9 +99,7 @@ async fn supports_one_per_resident_while_open_and_the_hot_flag() -> TestResult {
     )
     .await;
     assert_eq!(w.topic(id).await["supporters_count"], 4);
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 /// Supports by different residents at the same moment: `supporters_count` must equal the
@@ -153,9 +146,7 @@ async fn parallel_supports_by_different_residents_are_each_counted() -> TestResu
         2,
         "supporters_count matches the support rows after parallel undos"
     );
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -285,7 +276,5 @@ async fn comment_rules_and_moderation() -> TestResult {
         ("staff comment on a closed topic", comment(&w.staff, id, json!({"body": "已处理"})), Expect(409, "topic.comments_closed", None)),
     ];
     deny_all(app, cases).await;
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }

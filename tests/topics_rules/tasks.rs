@@ -6,23 +6,22 @@ use super::*;
 async fn task_updates_and_supervision_lists() -> TestResult {
     let w = World::new(&[("workflow.notice_days", "0")]).await;
     let app = &w.app;
-    let firm_user = w
-        .user(
-            "firm",
-            &[(Role::PropertyFirm, Some(w.community), Some(w.firm))],
-        )
-        .await;
+    let firm_user = w.firm_user().await;
     let other_firm_user = w
         .user(
             "other-firm",
-            &[(Role::PropertyFirm, Some(w.community), Some(w.other_firm))],
+            &[(
+                Role::PropertyFirm,
+                Some(w.city.community),
+                Some(w.city.other_firm),
+            )],
         )
         .await;
     let id = w.raise("小区路灯不亮").await;
     w.drive(id, "plan").await;
-    let t1 = w.add_task(id, w.firm, 30).await;
-    let t2 = w.add_task(id, w.firm, -2).await;
-    let t3 = w.add_task(id, w.other_firm, -1).await;
+    let t1 = w.add_task(id, w.city.firm, 30).await;
+    let t2 = w.add_task(id, w.city.firm, -2).await;
+    let t3 = w.add_task(id, w.city.other_firm, -1).await;
     assert_eq!(t2["overdue"], true);
     assert_eq!(t1["overdue"], false);
     let task_path = |t: &Value| format!("/api/v1/tasks/{}", t["id"]);
@@ -40,11 +39,11 @@ async fn task_updates_and_supervision_lists() -> TestResult {
     // A task of a topic in another community, also past due.
     let outsider = w.outsider().await;
     let far_topic = id_of(
-        &w.create(&outsider, w.new_topic(w.sibling, "和义社区的路灯"))
+        &w.create(&outsider, w.new_topic(w.city.sibling, "和义社区的路灯"))
             .await,
     );
     w.drive(far_topic, "plan").await;
-    let t4 = w.add_task(far_topic, w.firm, -3).await;
+    let t4 = w.add_task(far_topic, w.city.firm, -3).await;
     w.drive(id, "act").await;
 
     // Another organisation's user neither updates nor learns about the task.
@@ -89,7 +88,7 @@ async fn task_updates_and_supervision_lists() -> TestResult {
             .await
         }
     };
-    let r = overdue(&w.staff, w.community).await;
+    let r = overdue(&w.staff, w.city.community).await;
     assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
     assert_eq!(ids(&r.body), BTreeSet::from([id_of(&t2), id_of(&t3)]));
     assert!(
@@ -99,14 +98,14 @@ async fn task_updates_and_supervision_lists() -> TestResult {
             .iter()
             .all(|t| t["overdue"] == true && t["status"] != "done")
     );
-    let r = overdue(&w.sub, w.subdistrict).await;
+    let r = overdue(&w.sub, w.city.subdistrict).await;
     assert_eq!(
         ids(&r.body),
         BTreeSet::from([id_of(&t2), id_of(&t3), id_of(&t4)])
     );
     let all = app
         .get(
-            &format!("/api/v1/tasks?place_id={}&limit=100", w.community),
+            &format!("/api/v1/tasks?place_id={}&limit=100", w.city.community),
             Some(&w.staff.token),
         )
         .await;
@@ -121,7 +120,7 @@ async fn task_updates_and_supervision_lists() -> TestResult {
         deny(
             app,
             &format!("{name} lists tasks of the place"),
-            overdue(who, w.community),
+            overdue(who, w.city.community),
             DENIED,
         )
         .await;
@@ -130,7 +129,7 @@ async fn task_updates_and_supervision_lists() -> TestResult {
     deny(
         app,
         "staff of another community list tasks here",
-        overdue(&sibling_staff, w.community),
+        overdue(&sibling_staff, w.city.community),
         DENIED,
     )
     .await;
@@ -144,7 +143,7 @@ async fn task_updates_and_supervision_lists() -> TestResult {
         .await;
     assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
     assert_eq!(r.body["overdue"], false);
-    let r = overdue(&w.staff, w.community).await;
+    let r = overdue(&w.staff, w.city.community).await;
     assert_eq!(ids(&r.body), BTreeSet::from([id_of(&t3)]));
 
     // Without place_id: organisation users see their organisation's tasks where they hold
@@ -161,7 +160,7 @@ async fn task_updates_and_supervision_lists() -> TestResult {
     assert_eq!(ids(&mine_overdue.body), BTreeSet::new());
     let filtered = app
         .get(
-            &format!("/api/v1/tasks?organization_id={}", w.other_firm),
+            &format!("/api/v1/tasks?organization_id={}", w.city.other_firm),
             Some(&firm_user.token),
         )
         .await;
@@ -198,7 +197,5 @@ async fn task_updates_and_supervision_lists() -> TestResult {
         Expect(401, "auth.missing_token", None),
     )
     .await;
-    w.verify_chains();
-    w.app.stop().await;
-    Ok(())
+    w.finish().await
 }

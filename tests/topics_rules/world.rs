@@ -28,20 +28,9 @@ pub async fn create_with_key(app: &TestApp, token: &str, key: &str, body: &Value
 /// A demo city with a few users of 幸福社区, and helpers that drive topics through the steps.
 pub struct World {
     pub app: TestApp,
+    /// The demo places and organisations.
+    pub city: DemoCity,
     pub year: i32,
-    /// 幸福社区.
-    pub community: i64,
-    /// Another community of the same sub-district.
-    pub sibling: i64,
-    /// A community of the other district.
-    pub far: i64,
-    pub subdistrict: i64,
-    pub district: i64,
-    pub other_district: i64,
-    /// 幸福社区's first grid.
-    pub grid: i64,
-    pub firm: i64,
-    pub other_firm: i64,
     /// A resident of 幸福社区 who raises most topics.
     pub author: User,
     pub r2: User,
@@ -53,21 +42,22 @@ pub struct World {
 }
 
 impl World {
+    /// Stops the server; the last step of a test.
+    pub async fn stop(self) -> TestResult {
+        self.app.stop().await;
+        Ok(())
+    }
+
+    /// Checks every topic's audit chain, then stops the server.
+    pub async fn finish(self) -> TestResult {
+        self.verify_chains();
+        self.stop().await
+    }
+
     pub async fn new(extra: &[(&str, &str)]) -> World {
-        let app = TestApp::spawn_with(extra).await;
-        app.seed_demo();
-        let community = app.place("demo-330200-0-0-0");
-        let sibling = app.place("demo-330200-0-0-1");
-        let far = app.place("demo-330200-1-0-0");
-        let subdistrict = app.place("demo-330200-0-0");
-        let district = app.place("demo-330200-0");
-        let other_district = app.place("demo-330200-1");
-        let grid = app.place("demo-330200-0-0-0-g1");
-        let orgs = app
-            .get("/api/v1/organizations?kind=property_firm", None)
-            .await;
-        let firm = orgs.body["items"][0]["id"].as_i64().unwrap();
-        let other_firm = orgs.body["items"][1]["id"].as_i64().unwrap();
+        let app = TestApp::builder().settings(extra).demo().build().await;
+        let city = app.demo_city().await;
+        let (community, subdistrict) = (city.community, city.subdistrict);
         let resident = [(Role::Resident, Some(community), None)];
         let author = make_user(&app, "author", Some(community), &resident).await;
         let r2 = make_user(&app, "r2", Some(community), &resident).await;
@@ -91,16 +81,8 @@ impl World {
             .year();
         World {
             app,
+            city,
             year,
-            community,
-            sibling,
-            far,
-            subdistrict,
-            district,
-            other_district,
-            grid,
-            firm,
-            other_firm,
             author,
             r2,
             r3,
@@ -118,8 +100,8 @@ impl World {
         make_user(
             &self.app,
             name,
-            Some(self.community),
-            &[(Role::Resident, Some(self.community), None)],
+            Some(self.city.community),
+            &[(Role::Resident, Some(self.city.community), None)],
         )
         .await
     }
@@ -129,8 +111,8 @@ impl World {
         make_user(
             &self.app,
             "outsider",
-            Some(self.sibling),
-            &[(Role::Resident, Some(self.sibling), None)],
+            Some(self.city.sibling),
+            &[(Role::Resident, Some(self.city.sibling), None)],
         )
         .await
     }
@@ -139,9 +121,38 @@ impl World {
     pub async fn sibling_staff(&self) -> User {
         self.user(
             "sibling-staff",
-            &[(Role::CommunityStaff, Some(self.sibling), None)],
+            &[(Role::CommunityStaff, Some(self.city.sibling), None)],
         )
         .await
+    }
+
+    /// Sub-district staff of another sub-district of the same district.
+    pub async fn other_sub(&self) -> User {
+        let place = self.app.place("demo-330200-0-1");
+        self.user("other-sub", &[(Role::SubdistrictStaff, Some(place), None)])
+            .await
+    }
+
+    /// A user of the property firm serving 幸福社区.
+    pub async fn firm_user(&self) -> User {
+        self.user(
+            "firm",
+            &[(
+                Role::PropertyFirm,
+                Some(self.city.community),
+                Some(self.city.firm),
+            )],
+        )
+        .await
+    }
+
+    /// Walks a table of refused transitions of topic `id`:
+    /// `(what, who, expected_version, action, extra input, expect)`.
+    pub async fn deny_acts(&self, id: i64, cases: &[(&str, &User, i64, &str, Value, Expect<'_>)]) {
+        for (what, who, version, action, extra, expect) in cases {
+            let req = self.act_v(who, id, *version, action, extra.clone());
+            deny(&self.app, what, req, *expect).await;
+        }
     }
 
     pub fn new_topic(&self, place: i64, title: &str) -> Value {
@@ -166,7 +177,7 @@ impl World {
     pub async fn raise(&self, title: &str) -> i64 {
         id_of(
             &self
-                .create(&self.author, self.new_topic(self.community, title))
+                .create(&self.author, self.new_topic(self.city.community, title))
                 .await,
         )
     }
@@ -267,7 +278,7 @@ impl World {
                 "plan" => {
                     let plan = self.plan(id).await;
                     if plan["tasks"].as_array().unwrap().is_empty() {
-                        self.add_task(id, self.firm, 30).await;
+                        self.add_task(id, self.city.firm, 30).await;
                     }
                     if plan["status"] == "draft" {
                         self.ok(&self.sub, id, "publish_plan", json!({})).await;
