@@ -29,6 +29,7 @@ mod consultations_rules {
     mod access;
     mod bad_input;
     mod calendars_proposals;
+    mod rule_breaks;
     mod scheduling;
     mod statuses;
     mod world;

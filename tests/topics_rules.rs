@@ -24,8 +24,9 @@ mod topics_rules {
 
     mod create;
     mod evaluation;
-    mod parallel_public;
+    mod parallel;
     mod plan_act;
+    mod public;
     mod say_discuss;
     mod supports_comments;
     mod tasks;

@@ -14,6 +14,14 @@ struct Bad {
     field: Option<String>,
 }
 
+impl Bad {
+    /// Sends this request as `token`, asking for `lang`.
+    async fn send(&self, app: &TestApp, token: &str, lang: Option<&str>) -> Resp {
+        let (method, ct, body) = (self.method.clone(), self.content_type, self.body.clone());
+        send(app, method, &self.path, Some(token), ct, body, lang).await
+    }
+}
+
 /// A write endpoint with a valid body, and which of its fields the bad inputs aim at.
 struct WriteTarget {
     name: &'static str,
@@ -43,18 +51,9 @@ type TargetRow = (
 );
 
 impl From<TargetRow> for WriteTarget {
-    fn from(r: TargetRow) -> WriteTarget {
-        let (name, method, path, valid, wrong_type, enum_field, required, text) = r;
-        WriteTarget {
-            name,
-            method,
-            path,
-            valid,
-            wrong_type,
-            enum_field,
-            required,
-            text,
-        }
+    #[rustfmt::skip]
+    fn from((name, method, path, valid, wrong_type, enum_field, required, text): TargetRow) -> WriteTarget {
+        WriteTarget { name, method, path, valid, wrong_type, enum_field, required, text }
     }
 }
 
@@ -71,18 +70,9 @@ type BadRow = (
 );
 
 impl From<BadRow> for Bad {
-    fn from(r: BadRow) -> Bad {
-        let (name, method, path, content_type, body, status, code, field) = r;
-        Bad {
-            name,
-            method,
-            path,
-            content_type,
-            body,
-            status,
-            code,
-            field,
-        }
+    #[rustfmt::skip]
+    fn from((name, method, path, content_type, body, status, code, field): BadRow) -> Bad {
+        Bad { name, method, path, content_type, body, status, code, field }
     }
 }
 
@@ -105,63 +95,15 @@ fn bad_cases(t: &WriteTarget) -> Vec<Bad> {
         code,
         field: field.map(str::to_string),
     };
+    #[rustfmt::skip]
     let mut cases = vec![
-        case(
-            "truncated JSON",
-            json,
-            valid[..valid.len() - 1].to_vec(),
-            StatusCode::BAD_REQUEST,
-            "request.malformed_json",
-            None,
-        ),
-        case(
-            "not JSON at all",
-            json,
-            b"name=x&kind=grid".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "request.malformed_json",
-            None,
-        ),
-        case(
-            "trailing garbage",
-            json,
-            [valid.as_slice(), b" }"].concat(),
-            StatusCode::BAD_REQUEST,
-            "request.malformed_json",
-            None,
-        ),
-        case(
-            "wrong type",
-            json,
-            with(&t.valid, t.wrong_type.0, t.wrong_type.1.clone()),
-            StatusCode::BAD_REQUEST,
-            "request.invalid_field",
-            Some(t.wrong_type.0),
-        ),
-        case(
-            "body over 64 KiB",
-            json,
-            with(&t.valid, "padding", json!("x".repeat(70 * 1024))),
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request.body_too_large",
-            None,
-        ),
-        case(
-            "text/plain",
-            "text/plain; charset=utf-8",
-            valid.clone(),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "request.unsupported_media_type",
-            None,
-        ),
-        case(
-            "form content type",
-            "application/x-www-form-urlencoded",
-            valid.clone(),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "request.unsupported_media_type",
-            None,
-        ),
+        case("truncated JSON", json, valid[..valid.len() - 1].to_vec(), StatusCode::BAD_REQUEST, "request.malformed_json", None),
+        case("not JSON at all", json, b"name=x&kind=grid".to_vec(), StatusCode::BAD_REQUEST, "request.malformed_json", None),
+        case("trailing garbage", json, [valid.as_slice(), b" }"].concat(), StatusCode::BAD_REQUEST, "request.malformed_json", None),
+        case("wrong type", json, with(&t.valid, t.wrong_type.0, t.wrong_type.1.clone()), StatusCode::BAD_REQUEST, "request.invalid_field", Some(t.wrong_type.0)),
+        case("body over 64 KiB", json, with(&t.valid, "padding", json!("x".repeat(70 * 1024))), StatusCode::PAYLOAD_TOO_LARGE, "request.body_too_large", None),
+        case("text/plain", "text/plain; charset=utf-8", valid.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.unsupported_media_type", None),
+        case("form content type", "application/x-www-form-urlencoded", valid.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.unsupported_media_type", None),
     ];
     if let Some(f) = t.enum_field {
         cases.push(case(
@@ -266,7 +208,8 @@ async fn bad_input_is_refused_and_changes_nothing() -> TestResult {
     cases.extend(more.into_iter().map(Bad::from));
     // Non-numeric path ids: 400, not 404 and not 500.
     let place_body = serde_json::to_vec(&json!({"name": "x"})).unwrap();
-    for (method, path) in [
+    #[rustfmt::skip]
+    let table = [
         (Method::GET, "/api/v1/places/abc".to_string()),
         (Method::PATCH, "/api/v1/places/abc".to_string()),
         (Method::GET, "/api/v1/organizations/abc".to_string()),
@@ -276,11 +219,9 @@ async fn bad_input_is_refused_and_changes_nothing() -> TestResult {
         (Method::POST, "/api/v1/users/abc/roles".to_string()),
         (Method::DELETE, format!("/api/v1/users/{user}/roles/abc")),
         (Method::DELETE, format!("/api/v1/users/abc/roles/{grant}")),
-        (
-            Method::GET,
-            "/api/v1/places/99999999999999999999".to_string(),
-        ),
-    ] {
+        (Method::GET, "/api/v1/places/99999999999999999999".to_string()),
+    ];
+    for (method, path) in table {
         cases.push(Bad {
             name: format!("{method} {path}"),
             method,
@@ -293,12 +234,14 @@ async fn bad_input_is_refused_and_changes_nothing() -> TestResult {
         });
     }
     // Unknown routes.
-    for (method, path) in [
+    #[rustfmt::skip]
+    let table = [
         (Method::GET, "/api/v1/nowhere"),
         (Method::POST, "/api/v1/place"),
         (Method::GET, "/api/v2/places"),
         (Method::PATCH, "/api/v1/places"),
-    ] {
+    ];
+    for (method, path) in table {
         cases.push(Bad {
             name: format!("{method} {path}"),
             method,
@@ -314,30 +257,12 @@ async fn bad_input_is_refused_and_changes_nothing() -> TestResult {
     let names_before = snapshot(&app, &d, org, user, &admin).await;
     let before = counts(&app);
     for c in &cases {
-        let zh = send(
-            &app,
-            c.method.clone(),
-            &c.path,
-            Some(&admin),
-            c.content_type,
-            c.body.clone(),
-            None,
-        )
-        .await;
+        let zh = c.send(&app, &admin, None).await;
         assert_problem(&c.name, &zh, c.status, c.code, c.field.as_deref());
         if c.field.is_none() && c.status == StatusCode::PAYLOAD_TOO_LARGE {
             assert!(zh.body["field"].is_null(), "{}: {:?}", c.name, zh.body);
         }
-        let en = send(
-            &app,
-            c.method.clone(),
-            &c.path,
-            Some(&admin),
-            c.content_type,
-            c.body.clone(),
-            Some("en"),
-        )
-        .await;
+        let en = c.send(&app, &admin, Some("en")).await;
         assert_problem(
             &format!("{} (en)", c.name),
             &en,

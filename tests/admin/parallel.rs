@@ -29,13 +29,19 @@ async fn exactly_one(
     );
 }
 
-#[actix_rt::test]
-async fn identical_grants_at_the_same_moment_make_one_grant() -> TestResult {
+/// The demo city and an installation-wide admin's token.
+async fn race() -> (TestApp, Demo, String) {
     let app = TestApp::spawn().await;
     let d = demo(&app).await;
     let admin = app
         .user_token("root@race.test", None, &[(Role::Admin, None, None)])
         .await;
+    (app, d, admin)
+}
+
+#[actix_rt::test]
+async fn identical_grants_at_the_same_moment_make_one_grant() -> TestResult {
+    let (app, d, admin) = race().await;
     for round in 0..10 {
         let target = plain_user(&app, &format!("race-{round}@race.test"), Some(d.xingfu));
         let path = format!("/api/v1/users/{target}/roles");
@@ -58,11 +64,7 @@ async fn identical_grants_at_the_same_moment_make_one_grant() -> TestResult {
 
 #[actix_rt::test]
 async fn places_with_one_code_at_the_same_moment_make_one_place() -> TestResult {
-    let app = TestApp::spawn().await;
-    let d = demo(&app).await;
-    let admin = app
-        .user_token("root@race.test", None, &[(Role::Admin, None, None)])
-        .await;
+    let (app, d, admin) = race().await;
     for round in 0..10 {
         let body = json!({
             "parent_id": d.xingfu,

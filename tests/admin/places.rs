@@ -22,11 +22,13 @@ async fn place_rules_hold() -> TestResult {
     for token in [&global, &scoped] {
         problem("community under a district", app.post("/api/v1/places", Some(token), json!({"parent_id": d.haishu, "kind": "community", "name": "跳级社区", "code": "skip-1"})), Expect(422, "place.invalid_parent", Some("kind"))).await;
     }
-    for (parent, kind) in [
+    #[rustfmt::skip]
+    let table = [
         (d.xingfu_g1, "grid"),
         (d.city, "city"),
         (d.nanmen, "building"),
-    ] {
+    ];
+    for (parent, kind) in table {
         problem(&format!("{kind} under {parent}"), app.post("/api/v1/places", Some(&global), json!({"parent_id": parent, "kind": kind, "name": "错位", "code": format!("misplaced-{kind}")})), Expect(422, "place.invalid_parent", Some("kind"))).await;
     }
     #[rustfmt::skip]

@@ -5,10 +5,6 @@ use super::*;
 /// The tables a refused request must leave alone.
 pub const TABLES: [&str; 4] = ["places", "organizations", "role_grants", "users"];
 
-// ---------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------
-
 /// The demo places and organisations the tests act on.
 pub struct Demo {
     pub city: i64,

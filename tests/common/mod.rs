@@ -105,6 +105,7 @@ impl Drop for TestDb {
 
 /// Settings for a test: the test profile, its database and mail folder, plus overrides.
 pub fn settings(db: &TestDb, mail_dir: &Path, extra: &[(&str, &str)]) -> Settings {
+    #[rustfmt::skip]
     let mut overrides: Vec<(&str, String)> = vec![
         ("database.url", db.url.clone()),
         ("database.pool_size", "4".into()),
@@ -361,6 +362,12 @@ impl TestApp {
     ) -> Resp {
         let ct = content_type.to_string();
         self.send(method, path, token, &[], Body::Raw(ct, body))
+            .await
+    }
+
+    /// POST `/api/v1/auth/{action}` without a token (register, login, refresh, …).
+    pub async fn auth(&self, action: &str, body: Value) -> Resp {
+        self.post(&format!("/api/v1/auth/{action}"), None, body)
             .await
     }
 

@@ -47,28 +47,15 @@ async fn a_cppcc_member_takes_an_escalated_topic_to_a_micro_consultation() -> Te
     );
 
     // Invitations: the property firm, two residents, a department; answers.
-    for (body, expect) in [
-        (
-            json!({"organization_id": c.firm, "category": "property_firm"}),
-            StatusCode::CREATED,
-        ),
-        (
-            json!({"user_id": c.r1_id, "category": "resident_rep"}),
-            StatusCode::CREATED,
-        ),
-        (
-            json!({"user_id": c.r2_id, "category": "resident_rep"}),
-            StatusCode::CREATED,
-        ),
-        (
-            json!({"organization_id": c.dept, "category": "department"}),
-            StatusCode::CREATED,
-        ),
-        (
-            json!({"user_id": c.r1_id, "category": "resident_rep"}),
-            StatusCode::CONFLICT,
-        ),
-    ] {
+    #[rustfmt::skip]
+    let table = [
+        (json!({"organization_id": c.firm, "category": "property_firm"}), StatusCode::CREATED),
+        (json!({"user_id": c.r1_id, "category": "resident_rep"}), StatusCode::CREATED),
+        (json!({"user_id": c.r2_id, "category": "resident_rep"}), StatusCode::CREATED),
+        (json!({"organization_id": c.dept, "category": "department"}), StatusCode::CREATED),
+        (json!({"user_id": c.r1_id, "category": "resident_rep"}), StatusCode::CONFLICT),
+    ];
+    for (body, expect) in table {
         let r = app
             .post(
                 &format!("/api/v1/consultations/{mid}/invitations"),
@@ -78,11 +65,13 @@ async fn a_cppcc_member_takes_an_escalated_topic_to_a_micro_consultation() -> Te
             .await;
         assert_eq!(r.status, expect, "{:?}", r.body);
     }
-    for (who, response) in [
+    #[rustfmt::skip]
+    let table = [
         (&c.r1, "accepted"),
         (&c.r2, "tentative"),
         (&c.firm_user, "accepted"),
-    ] {
+    ];
+    for (who, response) in table {
         let r = app
             .post(
                 &format!("/api/v1/consultations/{mid}/rsvp"),

@@ -24,23 +24,11 @@ enum Ep {
 }
 
 impl Ep {
+    #[rustfmt::skip]
     const ALL: [Ep; 16] = [
-        Ep::Create,
-        Ep::Patch,
-        Ep::Transition,
-        Ep::AddItem,
-        Ep::Reorder,
-        Ep::Invite,
-        Ep::Rsvp,
-        Ep::Attendance,
-        Ep::Outcome,
-        Ep::Confirm,
-        Ep::Dissent,
-        Ep::Submit,
-        Ep::Accept,
-        Ep::Answer,
-        Ep::FeedCreate,
-        Ep::FeedRevoke,
+        Ep::Create, Ep::Patch, Ep::Transition, Ep::AddItem, Ep::Reorder, Ep::Invite, Ep::Rsvp,
+        Ep::Attendance, Ep::Outcome, Ep::Confirm, Ep::Dissent, Ep::Submit, Ep::Accept, Ep::Answer,
+        Ep::FeedCreate, Ep::FeedRevoke,
     ];
 
     /// Who may call it (everyone else is refused).
@@ -155,26 +143,16 @@ impl Ep {
 }
 
 /// Endpoints for the convener and the sub-district.
+#[rustfmt::skip]
 const MANAGING: [Ep; 8] = [
-    Ep::Create,
-    Ep::Patch,
-    Ep::Transition,
-    Ep::AddItem,
-    Ep::Reorder,
-    Ep::Invite,
-    Ep::Attendance,
+    Ep::Create, Ep::Patch, Ep::Transition, Ep::AddItem, Ep::Reorder, Ep::Invite, Ep::Attendance,
     Ep::Outcome,
 ];
 
 /// Endpoints for invitees, attendees, proposal authors and answerers, and every user.
+#[rustfmt::skip]
 const PERSONAL: [Ep; 8] = [
-    Ep::Rsvp,
-    Ep::Confirm,
-    Ep::Dissent,
-    Ep::Submit,
-    Ep::Accept,
-    Ep::Answer,
-    Ep::FeedCreate,
+    Ep::Rsvp, Ep::Confirm, Ep::Dissent, Ep::Submit, Ep::Accept, Ep::Answer, Ep::FeedCreate,
     Ep::FeedRevoke,
 ];
 
@@ -382,7 +360,8 @@ async fn reads_need_an_account_and_nothing_more() -> TestResult {
         }
     }
     let gone = paths(987_654_321, 987_654_321);
-    for (path, code) in [
+    #[rustfmt::skip]
+    let table = [
         (&gone[1], "consultation.not_found"),
         (&gone[2], "consultation.not_found"),
         (&gone[3], "consultation.not_found"),
@@ -390,7 +369,8 @@ async fn reads_need_an_account_and_nothing_more() -> TestResult {
         (&gone[5], "consultation.not_found"),
         (&gone[6], "consultation.not_found"),
         (&gone[8], "proposal.not_found"),
-    ] {
+    ];
+    for (path, code) in table {
         deny(
             app,
             &format!("GET {path}"),

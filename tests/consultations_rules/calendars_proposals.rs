@@ -112,9 +112,7 @@ async fn the_feed_shows_what_the_user_convenes_or_has_not_declined() -> TestResu
     w.stop().await
 }
 
-// ---------------------------------------------------------------------------------------
-// 7. Proposals
-// ---------------------------------------------------------------------------------------
+// Proposals.
 
 #[actix_rt::test]
 async fn proposals_move_one_step_at_a_time_by_the_right_people() -> TestResult {
@@ -172,14 +170,14 @@ async fn proposals_move_one_step_at_a_time_by_the_right_people() -> TestResult {
 
     // Accepted: answered, with an answer.
     #[rustfmt::skip]
-    let cases = [
+    let table = [
         ("dept", json!({"to": "answered"}), Expect(422, "validation.required", Some("answer"))),
         ("dept", json!({"to": "answered", "answer": "   "}), Expect(422, "validation.required", Some("answer"))),
         ("dept", json!({"to": "answered", "answer": ""}), Expect(422, "validation.length", Some("answer"))),
         ("dept_other", json!({"to": "answered", "answer": "答复"}), DENIED),
         ("cppcc", json!({"to": "answered", "answer": "答复"}), DENIED),
     ];
-    for (who, body, expect) in cases {
+    for (who, body, expect) in table {
         refuse(who, body, expect).await;
     }
     let s = w

@@ -2,34 +2,24 @@
 
 use super::*;
 
+/// A venue, and the same venue written in another case with spaces around it.
+const HALL_A: &str = "Hall A 议事厅";
+const HALL_A_LOOSE: &str = "  hall a 议事厅 ";
+
 #[actix_rt::test]
 async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestResult {
     let world = World::new(&[]).await;
     let w = &world;
     let app = &w.app;
     let a = w
-        .new_at(
-            "cppcc",
-            "A",
-            day_at(0, 10, 0),
-            day_at(0, 11, 0),
-            "Hall A 议事厅",
-        )
+        .scheduled_at("cppcc", "A", day_at(0, 10, 0), day_at(0, 11, 0), HALL_A)
         .await;
-    w.act("cppcc", a, "schedule", json!({})).await;
 
     // The convener is booked in A.
     let b = w
         .new_at("cppcc", "B", day_at(0, 10, 30), day_at(0, 11, 30), "Hall B")
         .await;
-    let r = deny(
-        app,
-        "the convener double-booked",
-        w.act_v("cppcc", b, 1, "schedule", json!({})),
-        Expect(409, "consultation.clash", None),
-    )
-    .await;
-    let detail = r.body["detail"].as_str().unwrap_or_default();
+    let detail = w.clash("the convener double-booked", "cppcc", b).await;
     assert!(detail.contains(&format!("consultation {a}")), "{detail}");
     assert!(
         detail.contains(&format!("user {}", w.uid("cppcc"))),
@@ -43,29 +33,16 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
             "C",
             day_at(0, 10, 30),
             day_at(0, 11, 30),
-            "  hall a 议事厅 ",
+            HALL_A_LOOSE,
         )
         .await;
-    let r = deny(
-        app,
-        "the venue double-booked",
-        w.act_v("staff", c, 1, "schedule", json!({})),
-        Expect(409, "consultation.clash", None),
-    )
-    .await;
-    let detail = r.body["detail"].as_str().unwrap_or_default();
+    let detail = w.clash("the venue double-booked", "staff", c).await;
     assert!(detail.contains(&format!("consultation {a}")), "{detail}");
     assert!(detail.contains("venue"), "{detail}");
 
     // Drafts hold no time: a draft over A is neither blocked nor blocking.
     let draft = w
-        .new_at(
-            "cppcc",
-            "draft",
-            day_at(0, 10, 0),
-            day_at(0, 11, 0),
-            "Hall A 议事厅",
-        )
+        .new_at("cppcc", "draft", day_at(0, 10, 0), day_at(0, 11, 0), HALL_A)
         .await;
     assert_eq!(w.meeting(draft).await["status"], "draft");
 
@@ -75,30 +52,17 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
     w.act("staff", c, "schedule", json!({})).await;
 
     // Back to back is no clash, on either side, for the convener and the venue.
-    let a2 = w
-        .new_at("cppcc", "A2", day_at(1, 10, 0), day_at(1, 11, 0), "议事厅")
-        .await;
-    w.act("cppcc", a2, "schedule", json!({})).await;
-    let after = w
-        .new_at(
-            "cppcc",
-            "after",
-            day_at(1, 11, 0),
-            day_at(1, 12, 0),
-            "议事厅",
-        )
-        .await;
-    w.act("cppcc", after, "schedule", json!({})).await;
-    let before = w
-        .new_at(
-            "sub",
-            "before",
-            day_at(1, 9, 0),
-            day_at(1, 10, 0),
-            " 议事厅",
-        )
-        .await;
-    w.act("sub", before, "schedule", json!({})).await;
+    #[rustfmt::skip]
+    let back_to_back = [
+        ("cppcc", "A2", day_at(1, 10, 0), day_at(1, 11, 0), "议事厅"),
+        ("cppcc", "after", day_at(1, 11, 0), day_at(1, 12, 0), "议事厅"),
+        ("sub", "before", day_at(1, 9, 0), day_at(1, 10, 0), " 议事厅"),
+    ];
+    let mut ids = Vec::new();
+    for (who, title, s, e, venue) in back_to_back {
+        ids.push(w.scheduled_at(who, title, s, e, venue).await);
+    }
+    let (a2, after) = (ids[0], ids[1]);
 
     // Moving a scheduled meeting onto A2 is refused and leaves it as it was.
     let v = w.version(after).await;
@@ -106,7 +70,7 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
             &format!("/api/v1/consultations/{after}"),
             w.tok("cppcc"),
             json!({"starts_at": day_at(1, 10, 30), "ends_at": day_at(1, 11, 30), "expected_version": v}),
-        ), Expect(409, "consultation.clash", None)).await;
+        ), CLASH).await;
     assert!(
         r.body["detail"]
             .as_str()
@@ -117,7 +81,7 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
     );
     // …and so is moving its venue onto a booked one at the same time.
     let elsewhere = w
-        .new_at(
+        .scheduled_at(
             "sub",
             "elsewhere",
             day_at(1, 10, 0),
@@ -125,7 +89,6 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
             "街道会议室",
         )
         .await;
-    w.act("sub", elsewhere, "schedule", json!({})).await;
     let v = w.version(elsewhere).await;
     deny(
         app,
@@ -135,7 +98,7 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
             w.tok("sub"),
             json!({"venue": "议事厅 ", "expected_version": v}),
         ),
-        Expect(409, "consultation.clash", None),
+        CLASH,
     )
     .await;
     // A move into free time is accepted and raises the version.
@@ -184,14 +147,9 @@ async fn invitees_who_hold_the_time_block_and_those_who_declined_do_not() -> Tes
             .new_at(convener, title, day_at(2, 10, 30), day_at(2, 11, 30), venue)
             .await;
         w.invite_user(m, who).await;
-        let r = deny(
-            app,
-            &format!("scheduling over {who}'s time"),
-            w.act_v(convener, m, 1, "schedule", json!({})),
-            Expect(409, "consultation.clash", None),
-        )
-        .await;
-        let detail = r.body["detail"].as_str().unwrap_or_default();
+        let detail = w
+            .clash(&format!("scheduling over {who}'s time"), convener, m)
+            .await;
         assert!(
             detail.contains(&format!("user {}", w.uid(who)))
                 && detail.contains(&format!("consultation {a}")),
@@ -209,7 +167,7 @@ async fn invitees_who_hold_the_time_block_and_those_who_declined_do_not() -> Tes
                 w.tok("staff"),
                 json!({"user_id": w.uid(who), "category": "resident_rep"}),
             ),
-            Expect(409, "consultation.clash", None),
+            CLASH,
         )
         .await;
     }
@@ -290,9 +248,7 @@ async fn parallel_schedules_do_not_double_book() -> TestResult {
     world.stop().await
 }
 
-// ---------------------------------------------------------------------------------------
-// 5. Free slots
-// ---------------------------------------------------------------------------------------
+// Free slots.
 
 #[actix_rt::test]
 async fn free_slots_are_working_hours_on_weekdays_around_busy_time() -> TestResult {

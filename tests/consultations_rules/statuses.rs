@@ -7,13 +7,15 @@ async fn every_status_refuses_the_actions_it_does_not_have() -> TestResult {
     let w = World::new(&[]).await;
     let app = &w.app;
     let all = ["schedule", "start", "conclude", "cancel"];
-    for (upto, allowed) in [
+    #[rustfmt::skip]
+    let table = [
         (Upto::Draft, &["schedule", "cancel"][..]),
         (Upto::Scheduled, &["start", "cancel"][..]),
         (Upto::InProgress, &["conclude", "cancel"][..]),
         (Upto::Concluded, &[][..]),
         (Upto::Cancelled, &[][..]),
-    ] {
+    ];
+    for (upto, allowed) in table {
         let f = w.build(upto, None).await;
         for action in all.iter().filter(|a| !allowed.contains(a)) {
             for who in ["cppcc", "sub", "resident"] {
@@ -57,33 +59,15 @@ async fn actions_need_their_input_and_edits_need_an_editable_meeting() -> TestRe
     let w = World::new(&[]).await;
     let app = &w.app;
     // Schedule needs a venue and/or a link, by format.
-    for (what, extra, field) in [
-        (
-            "in person without a venue",
-            json!({"venue": null}),
-            Some("venue"),
-        ),
-        (
-            "in person with a blank venue",
-            json!({"venue": "   "}),
-            Some("venue"),
-        ),
-        (
-            "online without a link",
-            json!({"format": "online", "venue": null}),
-            None,
-        ),
-        (
-            "hybrid without a link",
-            json!({"format": "hybrid", "venue": "议事厅"}),
-            None,
-        ),
-        (
-            "hybrid without a venue",
-            json!({"format": "hybrid", "venue": null, "online_url": "https://meet.example/r/1"}),
-            None,
-        ),
-    ] {
+    #[rustfmt::skip]
+    let table = [
+        ("in person without a venue", json!({"venue": null}), Some("venue")),
+        ("in person with a blank venue", json!({"venue": "   "}), Some("venue")),
+        ("online without a link", json!({"format": "online", "venue": null}), None),
+        ("hybrid without a link", json!({"format": "hybrid", "venue": "议事厅"}), None),
+        ("hybrid without a venue", json!({"format": "hybrid", "venue": null, "online_url": "https://meet.example/r/1"}), None),
+    ];
+    for (what, extra, field) in table {
         let mut body = w.draft_body("线上协商会");
         body.as_object_mut()
             .unwrap()
@@ -222,12 +206,14 @@ async fn actions_need_their_input_and_edits_need_an_editable_meeting() -> TestRe
         Expect(409, "consultation.not_started", None),
     )
     .await;
-    for (f, status) in [
+    #[rustfmt::skip]
+    let table = [
         (&d, "draft"),
         (&s, "scheduled"),
         (&p, "in progress"),
         (&x, "cancelled"),
-    ] {
+    ];
+    for (f, status) in table {
         deny(
             app,
             &format!("an outcome of a {status} meeting"),

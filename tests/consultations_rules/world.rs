@@ -2,6 +2,12 @@
 
 use super::*;
 
+/// A meeting time.
+type Time = DateTime<Utc>;
+
+/// A refusal for double-booking.
+pub const CLASH: Expect<'static> = Expect(409, "consultation.clash", None);
+
 /// How far a fixture meeting is taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Upto {
@@ -169,15 +175,23 @@ impl World {
     }
 
     /// A draft `title` convened by `who` from `s` to `e` at `venue`; returns its id.
-    pub async fn new_at(
-        &self,
-        who: &str,
-        title: &str,
-        s: DateTime<Utc>,
-        e: DateTime<Utc>,
-        venue: &str,
-    ) -> i64 {
+    pub async fn new_at(&self, who: &str, title: &str, s: Time, e: Time, venue: &str) -> i64 {
         id_of(&self.create(who, self.body_at(title, s, e, venue)).await)
+    }
+
+    /// Like [`World::new_at`], then scheduled by `who`.
+    pub async fn scheduled_at(&self, who: &str, title: &str, s: Time, e: Time, venue: &str) -> i64 {
+        let id = self.new_at(who, title, s, e, venue).await;
+        self.act(who, id, "schedule", json!({})).await;
+        id
+    }
+
+    /// Scheduling meeting `id` (at version 1) as `who` is refused as a clash; returns the
+    /// problem's `detail`, which names what is booked.
+    pub async fn clash(&self, what: &str, who: &str, id: i64) -> String {
+        let req = self.act_v(who, id, 1, "schedule", json!({}));
+        let r = deny(&self.app, what, req, CLASH).await;
+        r.body["detail"].as_str().unwrap_or_default().to_string()
     }
 
     pub async fn create(&self, who: &str, body: Value) -> Value {

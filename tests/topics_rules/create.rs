@@ -50,11 +50,13 @@ async fn creating_a_topic_is_refused_for_the_wrong_caller_place_or_input() -> Te
             &[(Role::GridWorker, Some(w.city.grid), None)],
         )
         .await;
-    for (who, not_resident) in [
+    #[rustfmt::skip]
+    let table = [
         ("a resident of another community", outsider.id),
         ("staff", w.staff.id),
         ("nobody", 987_654_321),
-    ] {
+    ];
+    for (who, not_resident) in table {
         deny(
             app,
             &format!("a grid worker on behalf of {who}"),

@@ -48,11 +48,13 @@ async fn evaluation_eligibility_scores_window_and_edits() -> TestResult {
     }
     w.drive(id, "evaluate").await;
     let outsider = w.outsider().await;
-    for (who, name) in [
+    #[rustfmt::skip]
+    let table = [
         (&r4, "a resident who took no part"),
         (&outsider, "a resident of another community"),
         (&w.staff, "staff"),
-    ] {
+    ];
+    for (who, name) in table {
         deny(
             app,
             name,

@@ -20,11 +20,13 @@ async fn supports_one_per_resident_while_open_and_the_hot_flag() -> TestResult {
     };
 
     let outsider = w.outsider().await;
-    for (who, name) in [
+    #[rustfmt::skip]
+    let table = [
         (&w.staff, "community staff (not a resident)"),
         (&w.sub, "sub-district staff"),
         (&outsider, "a resident of another community"),
-    ] {
+    ];
+    for (who, name) in table {
         deny(app, name, support(who), DENIED).await;
     }
     let firm_user = w.firm_user().await;
@@ -149,9 +151,7 @@ async fn parallel_supports_by_different_residents_are_each_counted() -> TestResu
     w.finish().await
 }
 
-// ---------------------------------------------------------------------------------------
-// 4. Comments and moderation
-// ---------------------------------------------------------------------------------------
+// Comments and moderation.
 
 #[actix_rt::test]
 async fn comment_rules_and_moderation() -> TestResult {
