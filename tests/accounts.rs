@@ -331,8 +331,7 @@ async fn bad_access_tokens_are_rejected() -> TestResult {
         let parts: Vec<&str> = good.split('.').collect();
         (parts[0].to_string(), parts[1].to_string())
     };
-    let claims: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&payload_b64).unwrap()).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&payload_b64)?)?;
     let now = chrono::Utc::now().timestamp();
     let hs = r#"{"alg":"HS256","typ":"JWT"}"#;
 

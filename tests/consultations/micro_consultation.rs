@@ -198,8 +198,8 @@ async fn a_cppcc_member_takes_an_escalated_topic_to_a_micro_consultation() -> Te
     );
     for (s, e) in &first {
         let (s, e) = (
-            s.parse::<chrono::DateTime<Utc>>().unwrap(),
-            e.parse::<chrono::DateTime<Utc>>().unwrap(),
+            s.parse::<chrono::DateTime<Utc>>()?,
+            e.parse::<chrono::DateTime<Utc>>()?,
         );
         assert!(e <= start || s >= end, "slot {s}–{e} overlaps the meeting");
     }

@@ -57,8 +57,7 @@ async fn plan_refusals_while_the_notice_period_runs() -> TestResult {
     let plan = w.plan(id).await;
     assert_eq!(plan["status"], "published");
     assert_eq!(plan["revision"], 1);
-    let ends = chrono::DateTime::parse_from_rfc3339(plan["notice_ends_at"].as_str().unwrap())
-        .unwrap()
+    let ends = chrono::DateTime::parse_from_rfc3339(plan["notice_ends_at"].as_str().unwrap())?
         .with_timezone(&chrono::Utc);
     let days = (ends - chrono::Utc::now()).num_hours();
     assert!((167..=168).contains(&days), "7-day notice: {ends}");
