@@ -8,7 +8,7 @@ mod common;
 
 /// The stories, one module each, in tests/consultations/ (one binary).
 mod consultations {
-    use crate::common::{Resp, TestApp, TestResult, monday_at};
+    use crate::common::{Resp, TestApp, TestResult, merged, monday_at};
     use awc::http::StatusCode;
     use chrono::{Duration, Utc};
     use serde_json::{Value, json};

@@ -18,7 +18,7 @@ mod consultations_rules {
 
     use crate::common::{
         Call, DENIED, DemoCity, Expect, Method, Resp, TestApp, TestResult, User, call, day_at,
-        deny, deny_all, ics, id_of, make_user, snapshot, z,
+        deny, deny_all, ics, id_of, make_user, merged, snapshot, z,
     };
     use chrono::{DateTime, Datelike, Duration, Timelike, Utc, Weekday};
     use serde_json::{Value, json};

@@ -14,7 +14,7 @@ mod topics_rules {
 
     use crate::common::{
         Body, DENIED, DemoCity, Expect, Method, Resp, TestApp, TestResult, User, deny, deny_all,
-        id_of, id_set as ids, make_user, snapshot,
+        id_of, id_set as ids, make_user, merged, snapshot,
     };
     use chrono::Datelike;
     use serde_json::{Value, json};

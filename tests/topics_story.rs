@@ -6,15 +6,15 @@ mod common;
 
 use awc::http::StatusCode;
 use chrono::Datelike;
-use common::{Body, Method, Resp, TestApp, TestResult};
+use common::{Body, Method, Resp, TestApp, TestResult, merged};
 use serde_json::{Value, json};
 use yishi::auth::Role;
 
 async fn act(app: &TestApp, token: &str, topic: &Value, action: &str, extra: Value) -> Resp {
-    let mut body = json!({"action": action, "expected_version": topic["version"]});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        b.extend(e.clone());
-    }
+    let body = merged(
+        json!({"action": action, "expected_version": topic["version"]}),
+        extra,
+    );
     app.post(
         &format!("/api/v1/topics/{}/transitions", topic["id"]),
         Some(token),

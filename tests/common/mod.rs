@@ -18,7 +18,7 @@ pub use deny::{
     DENIED, Expect, Snapshot, assert_problem, deny, deny_all, problem, problem_all, snapshot,
 };
 pub use ics::ics;
-pub use people::{User, id_of, id_set, ids, make_user};
+pub use people::{User, id_of, id_set, ids, make_user, merged};
 pub use time::{day_at, monday_at, z};
 
 /// What a test returns, so that `?` can replace `expect`.

@@ -53,3 +53,11 @@ pub fn id_set(list: &Value) -> BTreeSet<i64> {
 pub fn ids(items: &[Value]) -> Vec<i64> {
     items.iter().map(id_of).collect()
 }
+
+/// `base` with the members of `extra` added or replaced.
+pub fn merged(mut base: Value, extra: Value) -> Value {
+    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
+        b.extend(e);
+    }
+    base
+}

@@ -230,10 +230,10 @@ pub async fn meeting_act(
     action: &str,
     extra: Value,
 ) -> Resp {
-    let mut body = json!({"action": action, "expected_version": m["version"]});
-    body.as_object_mut()
-        .unwrap()
-        .extend(extra.as_object().unwrap().clone());
+    let body = merged(
+        json!({"action": action, "expected_version": m["version"]}),
+        extra,
+    );
     app.post(
         &format!("/api/v1/consultations/{}/transitions", m["id"]),
         Some(token),

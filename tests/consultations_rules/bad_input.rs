@@ -52,21 +52,10 @@ async fn unreadable_input_is_a_400_naming_the_field() -> TestResult {
         }
     }
     let (start, end) = w.next_slot();
-    let create = |extra: Value| {
-        let mut b = json!({"place_id": w.city.community, "title": "楼道堆物协商会", "kind": "courtyard",
-                           "format": "in_person", "venue": "议事厅", "starts_at": start, "ends_at": end});
-        b.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        b
-    };
+    let create = |extra: Value| merged(w.create_body(start, end), extra);
     let outcome = |extra: Value| {
-        let mut b =
-            json!({"agenda_item_id": c.items[0], "decision": "同意", "consensus": "majority"});
-        b.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        b
+        let b = json!({"agenda_item_id": c.items[0], "decision": "同意", "consensus": "majority"});
+        merged(b, extra)
     };
     let ep = |name: &str| {
         endpoints

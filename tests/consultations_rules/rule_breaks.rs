@@ -16,22 +16,14 @@ async fn values_that_break_a_rule_are_a_422_naming_the_field() -> TestResult {
     let c = w.build(Upto::Concluded, Some(discuss)).await;
     let cp = w.build(Upto::Concluded, Some(planned)).await;
     let (start, end) = w.next_slot();
-    let create = |extra: Value| {
-        let mut b = json!({"place_id": w.city.community, "title": "楼道堆物协商会", "kind": "courtyard",
-                           "format": "in_person", "venue": "议事厅", "starts_at": start, "ends_at": end});
-        b.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        b
-    };
+    let create = |extra: Value| merged(w.create_body(start, end), extra);
     let m = |id: i64, s: &str| format!("/api/v1/consultations/{id}{s}");
     let task = |extra: Value| {
-        let mut f = json!({"kind": "task", "title": "清理楼道堆物", "organization_id": w.city.firm,
-                           "due_at": Utc::now() + Duration::days(30)});
-        f.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        f
+        merged(
+            json!({"kind": "task", "title": "清理楼道堆物", "organization_id": w.city.firm,
+                           "due_at": Utc::now() + Duration::days(30)}),
+            extra,
+        )
     };
     let outcome = |item: i64, follow: Value| {
         json!({"agenda_item_id": item, "decision": "限期清理", "consensus": "majority",

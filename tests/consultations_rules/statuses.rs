@@ -68,10 +68,7 @@ async fn actions_need_their_input_and_edits_need_an_editable_meeting() -> TestRe
         ("hybrid without a venue", json!({"format": "hybrid", "venue": null, "online_url": "https://meet.example/r/1"}), None),
     ];
     for (what, extra, field) in table {
-        let mut body = w.draft_body("线上协商会");
-        body.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
+        let body = merged(w.draft_body("线上协商会"), extra);
         let m = w.create("cppcc", body).await;
         deny(
             app,

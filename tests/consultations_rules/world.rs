@@ -162,6 +162,12 @@ impl World {
                "format": "in_person", "venue": "幸福社区议事厅", "starts_at": start, "ends_at": end})
     }
 
+    /// The create body the bad-input tests spoil, from `start` to `end`.
+    pub fn create_body(&self, start: Time, end: Time) -> Value {
+        json!({"place_id": self.city.community, "title": "楼道堆物协商会", "kind": "courtyard",
+               "format": "in_person", "venue": "议事厅", "starts_at": start, "ends_at": end})
+    }
+
     /// A draft body with explicit times and venue.
     pub fn body_at(
         &self,
@@ -225,10 +231,10 @@ impl World {
         action: &str,
         extra: Value,
     ) -> Resp {
-        let mut body = json!({"action": action, "expected_version": version});
-        body.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
+        let body = merged(
+            json!({"action": action, "expected_version": version}),
+            extra,
+        );
         self.app
             .post(
                 &format!("/api/v1/consultations/{id}/transitions"),
@@ -449,10 +455,10 @@ impl World {
                 .app
                 .get(&format!("/api/v1/topics/{id}"), self.tok("sub"))
                 .await;
-            let mut body = json!({"action": action, "expected_version": t.body["version"]});
-            body.as_object_mut()
-                .unwrap()
-                .extend(extra.as_object().unwrap().clone());
+            let body = merged(
+                json!({"action": action, "expected_version": t.body["version"]}),
+                extra.clone(),
+            );
             let r = self
                 .app
                 .post(

@@ -7,13 +7,7 @@ async fn creating_a_topic_is_refused_for_the_wrong_caller_place_or_input() -> Te
     let w = World::new(&[]).await;
     let app = &w.app;
     let body = w.new_topic(w.city.community, "小区路灯不亮");
-    let with = |extra: Value| {
-        let mut b = body.clone();
-        b.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        b
-    };
+    let with = |extra: Value| merged(body.clone(), extra);
     let create = |who: &User, b: Value| {
         let token = who.token.clone();
         async move { app.post("/api/v1/topics", Some(&token), b).await }

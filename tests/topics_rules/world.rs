@@ -203,10 +203,10 @@ impl World {
         action: &str,
         extra: Value,
     ) -> impl Future<Output = Resp> + '_ {
-        let mut body = json!({"action": action, "expected_version": version});
-        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-            b.extend(e.clone());
-        }
+        let body = merged(
+            json!({"action": action, "expected_version": version}),
+            extra,
+        );
         let path = format!("/api/v1/topics/{id}/transitions");
         let token = who.token.clone();
         async move { self.app.post(&path, Some(&token), body).await }
