@@ -1,6 +1,15 @@
 //! Test harness: each test gets its own database (a SQLite file in a temp dir, or a fresh
 //! PostgreSQL database when TEST_DATABASE_URL is set), its own mail folder, and a real
 //! `yishi` server on a free port, driven over HTTP.
+//!
+//! The kit every test binary shares, so that no file copies a helper:
+//! - [`TestApp::builder`] (settings, demo seed), [`TestApp::user_with`], [`make_user`],
+//!   [`TestApp::demo_city`] — who and where;
+//! - [`TestApp::send`] (the one request builder), [`Call`] rows, [`TestApp::auth`],
+//!   [`TestApp::get_text`] — requests;
+//! - [`deny`]/[`deny_all`] (refused, nothing changed: one [`Snapshot`] of every table),
+//!   [`problem`]/[`problem_all`] (a well-formed problem+json) — refusals, as case tables;
+//! - [`id_of`], [`ids`], [`id_set`], [`merged`], [`monday_at`], [`day_at`], [`z`], [`ics`].
 #![allow(dead_code, unused_imports)]
 
 mod builder;

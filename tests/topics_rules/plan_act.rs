@@ -29,11 +29,11 @@ async fn plan_refusals_while_the_notice_period_runs() -> TestResult {
         .await;
     assert_eq!(saved.status.as_u16(), 200, "{:?}", saved.body);
     #[rustfmt::skip]
-    let cases = [
-        ("publish a plan with a summary but no tasks", w.act_v(&w.staff, id, v, "publish_plan", json!({})), Expect(409, "topic.plan_has_no_tasks", None)),
-        ("approve an unpublished plan", w.act_v(&w.sub, id, v, "approve_plan", json!({})), Expect(409, "topic.plan_not_published", None)),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(id, &[
+        ("publish a plan with a summary but no tasks", &w.staff, v, "publish_plan", json!({}), Expect(409, "topic.plan_has_no_tasks", None)),
+        ("approve an unpublished plan", &w.sub, v, "approve_plan", json!({}), Expect(409, "topic.plan_not_published", None)),
+    ])
+    .await;
     w.add_task(id, w.city.firm, 30).await;
     for who in [&w.author, &w.r2] {
         deny(
@@ -64,19 +64,19 @@ async fn plan_refusals_while_the_notice_period_runs() -> TestResult {
 
     let v = published["version"].as_i64().unwrap();
     #[rustfmt::skip]
-    let cases = [
-        ("publish twice", w.act_v(&w.staff, id, v, "publish_plan", json!({})), Expect(409, "topic.plan_already_published", None)),
-        ("community staff approve", w.act_v(&w.staff, id, v, "approve_plan", json!({})), DENIED),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(id, &[
+        ("publish twice", &w.staff, v, "publish_plan", json!({}), Expect(409, "topic.plan_already_published", None)),
+        ("community staff approve", &w.staff, v, "approve_plan", json!({}), DENIED),
+    ])
+    .await;
     let other_sub = w.other_sub().await;
     #[rustfmt::skip]
-    let cases = [
-        ("sub-district staff of another sub-district approve", w.act_v(&other_sub, id, v, "approve_plan", json!({})), DENIED),
-        ("approve while the notice period runs", w.act_v(&w.sub, id, v, "approve_plan", json!({})), Expect(409, "topic.notice_period_running", None)),
-        ("stale approve", w.act_v(&w.sub, id, v - 1, "approve_plan", json!({})), Expect(409, "topic.stale_version", None)),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(id, &[
+        ("sub-district staff of another sub-district approve", &other_sub, v, "approve_plan", json!({}), DENIED),
+        ("approve while the notice period runs", &w.sub, v, "approve_plan", json!({}), Expect(409, "topic.notice_period_running", None)),
+        ("stale approve", &w.sub, v - 1, "approve_plan", json!({}), Expect(409, "topic.stale_version", None)),
+    ])
+    .await;
     w.stop().await
 }
 
@@ -151,11 +151,11 @@ async fn act_and_evaluate_refusals() -> TestResult {
     w.invalid_elsewhere(id, &["complete"]).await;
     let v = w.version(id).await;
     #[rustfmt::skip]
-    let cases = [
-        ("complete with a task not done", w.act_v(&w.staff, id, v, "complete", json!({})), Expect(409, "topic.tasks_not_done", None)),
-        ("the author completes", w.act_v(&w.author, id, v, "complete", json!({})), DENIED),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(id, &[
+        ("complete with a task not done", &w.staff, v, "complete", json!({}), Expect(409, "topic.tasks_not_done", None)),
+        ("the author completes", &w.author, v, "complete", json!({}), DENIED),
+    ])
+    .await;
     let sibling_staff = w.sibling_staff().await;
     deny(
         app,
@@ -196,11 +196,11 @@ async fn act_and_evaluate_refusals() -> TestResult {
     w.invalid_elsewhere(id, &["close", "rework"]).await;
     let v = w.version(id).await;
     #[rustfmt::skip]
-    let cases = [
-        ("close with the window open and no ratings", w.act_v(&w.staff, id, v, "close", json!({})), Expect(409, "topic.evaluation_open", None)),
-        ("rework without ratings", w.act_v(&w.staff, id, v, "rework", json!({})), Expect(409, "topic.no_ratings", None)),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(id, &[
+        ("close with the window open and no ratings", &w.staff, v, "close", json!({}), Expect(409, "topic.evaluation_open", None)),
+        ("rework without ratings", &w.staff, v, "rework", json!({}), Expect(409, "topic.no_ratings", None)),
+    ])
+    .await;
     let rated = app
         .post(
             &format!("/api/v1/topics/{id}/evaluations"),
@@ -210,11 +210,11 @@ async fn act_and_evaluate_refusals() -> TestResult {
         .await;
     assert_eq!(rated.status.as_u16(), 200, "{:?}", rated.body);
     #[rustfmt::skip]
-    let cases = [
-        ("close with one of five ratings and the window open", w.act_v(&w.staff, id, v, "close", json!({})), Expect(409, "topic.evaluation_open", None)),
-        ("rework a satisfying result", w.act_v(&w.staff, id, v, "rework", json!({})), Expect(409, "topic.satisfied", None)),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(id, &[
+        ("close with one of five ratings and the window open", &w.staff, v, "close", json!({}), Expect(409, "topic.evaluation_open", None)),
+        ("rework a satisfying result", &w.staff, v, "rework", json!({}), Expect(409, "topic.satisfied", None)),
+    ])
+    .await;
     for action in ["close", "rework"] {
         deny(
             app,
@@ -266,11 +266,11 @@ async fn after_the_window_no_rating_or_rework_but_close_without_ratings() -> Tes
     )
     .await;
     #[rustfmt::skip]
-    let cases = [
-        ("rework with no ratings after the window", w.act_v(&w.staff, id, v, "rework", json!({})), Expect(409, "topic.no_ratings", None)),
-        ("the author closes", w.act_v(&w.author, id, v, "close", json!({})), DENIED),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(id, &[
+        ("rework with no ratings after the window", &w.staff, v, "rework", json!({}), Expect(409, "topic.no_ratings", None)),
+        ("the author closes", &w.author, v, "close", json!({}), DENIED),
+    ])
+    .await;
     let closed = w.ok(&w.staff, id, "close", json!({})).await;
     assert_eq!(
         (closed["stage"].as_str(), closed["resolution"].as_str()),

@@ -176,7 +176,6 @@ async fn merge_carries_supporters_over_without_counting_anyone_twice() -> TestRe
 #[actix_rt::test]
 async fn a_merge_target_is_judged_after_the_table_and_the_role() -> TestResult {
     let w = World::new(&[]).await;
-    let app = &w.app;
     let outsider = w.outsider().await;
     let foreign = id_of(
         &w.create(&outsider, w.new_topic(w.city.sibling, "和义社区的路灯"))
@@ -186,21 +185,21 @@ async fn a_merge_target_is_judged_after_the_table_and_the_role() -> TestResult {
     let valid_target = w.raise("路灯不亮（重复）").await;
     let v = w.version(in_say).await;
     #[rustfmt::skip]
-    let cases = [
-        ("a resident asks to merge into another community's topic", w.act_v(&w.r2, in_say, v, "merge", json!({"target_topic_id": foreign})), DENIED),
-        ("a resident asks to merge into a valid target", w.act_v(&w.r2, in_say, v, "merge", json!({"target_topic_id": valid_target})), DENIED),
-        ("a stale merge with a bad target", w.act_v(&w.staff, in_say, v + 1, "merge", json!({"target_topic_id": foreign})), Expect(409, "topic.stale_version", None)),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(in_say, &[
+        ("a resident asks to merge into another community's topic", &w.r2, v, "merge", json!({"target_topic_id": foreign}), DENIED),
+        ("a resident asks to merge into a valid target", &w.r2, v, "merge", json!({"target_topic_id": valid_target}), DENIED),
+        ("a stale merge with a bad target", &w.staff, v + 1, "merge", json!({"target_topic_id": foreign}), Expect(409, "topic.stale_version", None)),
+    ])
+    .await;
     let in_discuss = w.raise("垃圾分类点太远").await;
     w.drive(in_discuss, "discuss").await;
     let v = w.version(in_discuss).await;
     #[rustfmt::skip]
-    let cases = [
-        ("merge in discuss into another community's topic", w.act_v(&w.staff, in_discuss, v, "merge", json!({"target_topic_id": foreign})), Expect(409, "topic.invalid_transition", None)),
-        ("merge in discuss into a valid target", w.act_v(&w.staff, in_discuss, v, "merge", json!({"target_topic_id": valid_target})), Expect(409, "topic.invalid_transition", None)),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(in_discuss, &[
+        ("merge in discuss into another community's topic", &w.staff, v, "merge", json!({"target_topic_id": foreign}), Expect(409, "topic.invalid_transition", None)),
+        ("merge in discuss into a valid target", &w.staff, v, "merge", json!({"target_topic_id": valid_target}), Expect(409, "topic.invalid_transition", None)),
+    ])
+    .await;
     w.stop().await
 }
 
@@ -240,12 +239,12 @@ async fn discuss_refusals_escalation_and_the_decision() -> TestResult {
         .await;
     }
     #[rustfmt::skip]
-    let cases = [
-        ("stale escalate", w.act_v(&w.staff, id, v - 1, "escalate", json!({})), Expect(409, "topic.stale_version", None)),
-        ("decide without decision", w.act_v(&w.staff, id, v, "decide", json!({})), Expect(422, "topic.decision_required", Some("decision"))),
-        ("decide with a blank decision", w.act_v(&w.staff, id, v, "decide", json!({"decision": " \n "})), Expect(422, "topic.decision_required", Some("decision"))),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(id, &[
+        ("stale escalate", &w.staff, v - 1, "escalate", json!({}), Expect(409, "topic.stale_version", None)),
+        ("decide without decision", &w.staff, v, "decide", json!({}), Expect(422, "topic.decision_required", Some("decision"))),
+        ("decide with a blank decision", &w.staff, v, "decide", json!({"decision": " \n "}), Expect(422, "topic.decision_required", Some("decision"))),
+    ])
+    .await;
     for who in [&w.r2, &w.staff] {
         deny(
             app,
@@ -290,7 +289,6 @@ async fn discuss_refusals_escalation_and_the_decision() -> TestResult {
 #[actix_rt::test]
 async fn a_major_topic_needs_a_hearing_before_a_decision() -> TestResult {
     let w = World::new(&[]).await;
-    let app = &w.app;
     let mut body = w.new_topic(w.city.community, "加装电梯费用分摊");
     body["major"] = json!(true);
     let t = w.create(&w.staff, body).await;
@@ -299,11 +297,11 @@ async fn a_major_topic_needs_a_hearing_before_a_decision() -> TestResult {
     w.ok(&w.staff, id, "accept", json!({})).await;
     let v = w.version(id).await;
     #[rustfmt::skip]
-    let cases = [
-        ("decide a major topic without a hearing", w.act_v(&w.staff, id, v, "decide", json!({"decision": "按面积分摊"})), Expect(409, "topic.hearing_required", None)),
-        ("the missing decision is named before the missing hearing", w.act_v(&w.sub, id, v, "decide", json!({})), Expect(422, "topic.decision_required", Some("decision"))),
-        ("a resident is refused for the role first", w.act_v(&w.r2, id, v, "decide", json!({"decision": "按面积分摊"})), DENIED),
-    ];
-    deny_all(app, cases).await;
+    w.deny_acts(id, &[
+        ("decide a major topic without a hearing", &w.staff, v, "decide", json!({"decision": "按面积分摊"}), Expect(409, "topic.hearing_required", None)),
+        ("the missing decision is named before the missing hearing", &w.sub, v, "decide", json!({}), Expect(422, "topic.decision_required", Some("decision"))),
+        ("a resident is refused for the role first", &w.r2, v, "decide", json!({"decision": "按面积分摊"}), DENIED),
+    ])
+    .await;
     w.stop().await
 }
