@@ -20,7 +20,14 @@ async fn place_rules_hold() -> TestResult {
 
     // The tree is strict: a community does not sit under a district.
     for token in [&global, &scoped] {
-        problem("community under a district", app.post("/api/v1/places", Some(token), json!({"parent_id": d.haishu, "kind": "community", "name": "跳级社区", "code": "skip-1"})), Expect(422, "place.invalid_parent", Some("kind"))).await;
+        let body = json!({"parent_id": d.haishu, "kind": "community", "name": "跳级社区", "code": "skip-1"});
+        let req = app.post("/api/v1/places", Some(token), body);
+        problem(
+            "community under a district",
+            req,
+            Expect(422, "place.invalid_parent", Some("kind")),
+        )
+        .await;
     }
     #[rustfmt::skip]
     let table = [
@@ -29,7 +36,15 @@ async fn place_rules_hold() -> TestResult {
         (d.nanmen, "building"),
     ];
     for (parent, kind) in table {
-        problem(&format!("{kind} under {parent}"), app.post("/api/v1/places", Some(&global), json!({"parent_id": parent, "kind": kind, "name": "错位", "code": format!("misplaced-{kind}")})), Expect(422, "place.invalid_parent", Some("kind"))).await;
+        let body = json!({"parent_id": parent, "kind": kind, "name": "错位", "code": format!("misplaced-{kind}")});
+        let req = app.post("/api/v1/places", Some(&global), body);
+        let what = format!("{kind} under {parent}");
+        problem(
+            &what,
+            req,
+            Expect(422, "place.invalid_parent", Some("kind")),
+        )
+        .await;
     }
     #[rustfmt::skip]
     let cases = [

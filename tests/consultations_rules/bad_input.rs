@@ -154,13 +154,17 @@ async fn a_task_follow_up_refused_for_its_organisation_names_the_follow_up() -> 
             "task.responsible_required",
         ),
     ] {
-        deny(app, what, app.post(
-                &path,
-                w.tok("sub"),
-                json!({"agenda_item_id": cp.items[0], "decision": "限期清理", "consensus": "majority",
-                       "follow_ups": [{"kind": "task", "title": "清理楼道堆物", "organization_id": org,
-                                       "due_at": Utc::now() + Duration::days(30)}]}),
-            ), Expect(422, code, Some("follow_ups[0].organization_id"))).await;
+        let body = json!({"agenda_item_id": cp.items[0], "decision": "限期清理", "consensus": "majority",
+                          "follow_ups": [{"kind": "task", "title": "清理楼道堆物", "organization_id": org,
+                                          "due_at": Utc::now() + Duration::days(30)}]});
+        let req = app.post(&path, w.tok("sub"), body);
+        deny(
+            app,
+            what,
+            req,
+            Expect(422, code, Some("follow_ups[0].organization_id")),
+        )
+        .await;
     }
     w.stop().await
 }

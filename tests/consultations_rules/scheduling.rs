@@ -66,11 +66,10 @@ async fn scheduling_refuses_double_bookings_of_conveners_and_venues() -> TestRes
 
     // Moving a scheduled meeting onto A2 is refused and leaves it as it was.
     let v = w.version(after).await;
-    let r = deny(app, "a scheduled meeting moved onto a clash", app.patch(
-            &format!("/api/v1/consultations/{after}"),
-            w.tok("cppcc"),
-            json!({"starts_at": day_at(1, 10, 30), "ends_at": day_at(1, 11, 30), "expected_version": v}),
-        ), CLASH).await;
+    let path = format!("/api/v1/consultations/{after}");
+    let body = json!({"starts_at": day_at(1, 10, 30), "ends_at": day_at(1, 11, 30), "expected_version": v});
+    let req = app.patch(&path, w.tok("cppcc"), body);
+    let r = deny(app, "a scheduled meeting moved onto a clash", req, CLASH).await;
     assert!(
         r.body["detail"]
             .as_str()
