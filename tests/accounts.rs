@@ -7,24 +7,22 @@ mod common;
 use awc::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{PASSWORD, TestApp, token_in};
+use common::{PASSWORD, TestApp, TestResult, token_in};
 use serde_json::json;
 use yishi::auth::Role;
 
+/// The password 王芳 registers with.
+const PW_FIRST: &str = "电梯坏了三个月了谁来修";
+
 #[actix_rt::test]
-async fn full_account_life_cycle() {
+async fn full_account_life_cycle() -> TestResult {
     let app = TestApp::spawn().await;
     app.seed_demo();
     let home = app.place("demo-330200-0-0-0");
 
     // Register: 202, a mail with a token arrives, login before verifying is refused.
     let email = "Wang.Fang@Example.com";
-    let r = app
-        .post(
-            "/api/v1/auth/register",
-            None,
-            json!({"email": email, "password": "电梯坏了三个月了谁来修", "display_name": "王芳", "home_place_id": home}),
-        )
+    let r = app.auth("register", json!({"email": email, "password": PW_FIRST, "display_name": "王芳", "home_place_id": home}))
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
     let mails = app.mails_to("wang.fang@example.com", 1).await;
@@ -32,34 +30,25 @@ async fn full_account_life_cycle() {
     let token = token_in(&mails[0]);
 
     let early = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": "电梯坏了三个月了谁来修"}),
-        )
+        .auth("login", json!({"email": email, "password": PW_FIRST}))
         .await;
     assert_eq!(early.status, StatusCode::FORBIDDEN);
     assert_eq!(early.code(), "auth.email_not_verified");
 
     // Verify: once only.
-    let v = app
-        .post("/api/v1/auth/verify-email", None, json!({"token": token}))
-        .await;
+    let v = app.auth("verify-email", json!({"token": token})).await;
     assert_eq!(v.status, StatusCode::OK, "{:?}", v.body);
     assert_eq!(v.body["verified"], true);
-    let again = app
-        .post("/api/v1/auth/verify-email", None, json!({"token": token}))
-        .await;
+    let again = app.auth("verify-email", json!({"token": token})).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(again.code(), "auth.invalid_email_token");
     assert_eq!(again.body["field"], "token");
 
     // Login (email case-insensitive) and /me shows a resident of the home place.
     let login = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": "wang.fang@example.COM", "password": "电梯坏了三个月了谁来修"}),
+        .auth(
+            "login",
+            json!({"email": "wang.fang@example.COM", "password": PW_FIRST}),
         )
         .await;
     assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
@@ -77,11 +66,7 @@ async fn full_account_life_cycle() {
 
     // Refresh rotates: a new pair, and the old refresh token is spent.
     let r2 = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": refresh1}),
-        )
+        .auth("refresh", json!({"refresh_token": refresh1}))
         .await;
     assert_eq!(r2.status, StatusCode::OK, "{:?}", r2.body);
     let refresh2 = r2.body["refresh_token"].as_str().unwrap().to_string();
@@ -94,20 +79,12 @@ async fn full_account_life_cycle() {
 
     // Reusing the spent token revokes the whole family: the newer tokens die too.
     let reuse = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": refresh1}),
-        )
+        .auth("refresh", json!({"refresh_token": refresh1}))
         .await;
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reuse.code(), "auth.refresh_reused");
     let after = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": refresh2}),
-        )
+        .auth("refresh", json!({"refresh_token": refresh2}))
         .await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
     let me_after = app.get("/api/v1/me", Some(&access2)).await;
@@ -116,52 +93,30 @@ async fn full_account_life_cycle() {
 
     // A new login, then logout ends that session and its access token at once.
     let l2 = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": "电梯坏了三个月了谁来修"}),
-        )
+        .auth("login", json!({"email": email, "password": PW_FIRST}))
         .await;
     let access3 = l2.body["access_token"].as_str().unwrap().to_string();
     let refresh3 = l2.body["refresh_token"].as_str().unwrap().to_string();
-    let out = app
-        .post(
-            "/api/v1/auth/logout",
-            None,
-            json!({"refresh_token": refresh3}),
-        )
-        .await;
+    let out = app.auth("logout", json!({"refresh_token": refresh3})).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.get("/api/v1/me", Some(&access3)).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        app.post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": refresh3})
-        )
-        .await
-        .status,
+        app.auth("refresh", json!({"refresh_token": refresh3}))
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
 
     // Password reset: mail, confirm, old password refused, new one works, sessions ended.
     let l3 = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": "电梯坏了三个月了谁来修"}),
-        )
+        .auth("login", json!({"email": email, "password": PW_FIRST}))
         .await;
     let access4 = l3.body["access_token"].as_str().unwrap().to_string();
     let req = app
-        .post(
-            "/api/v1/auth/password-reset/request",
-            None,
-            json!({"email": email}),
-        )
+        .auth("password-reset/request", json!({"email": email}))
         .await;
     assert_eq!(req.status, StatusCode::ACCEPTED);
     let mails = app.mails_to("wang.fang@example.com", 2).await;
@@ -171,18 +126,16 @@ async fn full_account_life_cycle() {
         .expect("reset mail");
     let reset_token = token_in(reset_mail);
     let weak = app
-        .post(
-            "/api/v1/auth/password-reset/confirm",
-            None,
+        .auth(
+            "password-reset/confirm",
             json!({"token": reset_token, "new_password": "short"}),
         )
         .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(weak.body["field"], "new_password");
     let ok = app
-        .post(
-            "/api/v1/auth/password-reset/confirm",
-            None,
+        .auth(
+            "password-reset/confirm",
             json!({"token": reset_token, "new_password": "新的密码也要足够长才行"}),
         )
         .await;
@@ -192,34 +145,29 @@ async fn full_account_life_cycle() {
         StatusCode::UNAUTHORIZED
     );
     let old = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": "电梯坏了三个月了谁来修"}),
-        )
+        .auth("login", json!({"email": email, "password": PW_FIRST}))
         .await;
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
     let new = app
-        .post(
-            "/api/v1/auth/login",
-            None,
+        .auth(
+            "login",
             json!({"email": email, "password": "新的密码也要足够长才行"}),
         )
         .await;
     assert_eq!(new.status, StatusCode::OK);
     let reused = app
-        .post(
-            "/api/v1/auth/password-reset/confirm",
-            None,
+        .auth(
+            "password-reset/confirm",
             json!({"token": reset_token, "new_password": "再来一次的新密码也够长"}),
         )
         .await;
     assert_eq!(reused.code(), "auth.invalid_email_token");
     app.stop().await;
+    Ok(())
 }
 
 #[actix_rt::test]
-async fn answers_do_not_reveal_registered_emails() {
+async fn answers_do_not_reveal_registered_emails() -> TestResult {
     let app = TestApp::spawn().await;
     app.seed_demo();
     let home = app.place("demo-330200-0-0-0");
@@ -231,12 +179,8 @@ async fn answers_do_not_reveal_registered_emails() {
     let users_before = app.count("users");
 
     let body = |email: &str| json!({"email": email, "password": "long enough password", "display_name": "某人", "home_place_id": home});
-    let taken = app
-        .post("/api/v1/auth/register", None, body("taken@example.com"))
-        .await;
-    let fresh = app
-        .post("/api/v1/auth/register", None, body("fresh@example.com"))
-        .await;
+    let taken = app.auth("register", body("taken@example.com")).await;
+    let fresh = app.auth("register", body("fresh@example.com")).await;
     assert_eq!(taken.status, fresh.status);
     assert_eq!(taken.body, fresh.body);
     assert_eq!(app.count("users"), users_before + 1);
@@ -245,16 +189,14 @@ async fn answers_do_not_reveal_registered_emails() {
     assert!(notice[0].contains("已经注册"));
 
     let wrong = app
-        .post(
-            "/api/v1/auth/login",
-            None,
+        .auth(
+            "login",
             json!({"email": "taken@example.com", "password": "not the password"}),
         )
         .await;
     let unknown = app
-        .post(
-            "/api/v1/auth/login",
-            None,
+        .auth(
+            "login",
             json!({"email": "nobody@example.com", "password": "not the password"}),
         )
         .await;
@@ -262,25 +204,24 @@ async fn answers_do_not_reveal_registered_emails() {
     assert_eq!(wrong.body, unknown.body);
 
     let r1 = app
-        .post(
-            "/api/v1/auth/password-reset/request",
-            None,
+        .auth(
+            "password-reset/request",
             json!({"email": "taken@example.com"}),
         )
         .await;
     let r2 = app
-        .post(
-            "/api/v1/auth/password-reset/request",
-            None,
+        .auth(
+            "password-reset/request",
             json!({"email": "nobody@example.com"}),
         )
         .await;
     assert_eq!((r1.status, &r1.body), (r2.status, &r2.body));
     app.stop().await;
+    Ok(())
 }
 
 #[actix_rt::test]
-async fn repeated_failures_lock_the_account_for_a_while() {
+async fn repeated_failures_lock_the_account_for_a_while() -> TestResult {
     let app = TestApp::spawn_with(&[
         ("auth.max_failed_logins", "3"),
         ("auth.lockout_minutes", "10"),
@@ -289,9 +230,8 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     app.user("lock@example.com", None, &[]);
     for _ in 0..3 {
         let r = app
-            .post(
-                "/api/v1/auth/login",
-                None,
+            .auth(
+                "login",
                 json!({"email": "lock@example.com", "password": "wrong password"}),
             )
             .await;
@@ -299,9 +239,8 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     }
     // Now even the right password is refused, with a Retry-After.
     let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
+        .auth(
+            "login",
             json!({"email": "lock@example.com", "password": PASSWORD}),
         )
         .await;
@@ -318,17 +257,15 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     assert!(retry > 500 && retry <= 600, "retry-after {retry}");
     // An unknown email locks the same way, so locking reveals nothing.
     for _ in 0..3 {
-        app.post(
-            "/api/v1/auth/login",
-            None,
+        app.auth(
+            "login",
             json!({"email": "ghost@example.com", "password": "x"}),
         )
         .await;
     }
     let ghost = app
-        .post(
-            "/api/v1/auth/login",
-            None,
+        .auth(
+            "login",
             json!({"email": "ghost@example.com", "password": "x"}),
         )
         .await;
@@ -337,17 +274,17 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     app.user("other@example.com", None, &[]);
     app.login("other@example.com").await;
     app.stop().await;
+    Ok(())
 }
 
 #[actix_rt::test]
-async fn login_attempts_are_limited_per_client_address() {
+async fn login_attempts_are_limited_per_client_address() -> TestResult {
     let app = TestApp::spawn_with(&[("auth.login_attempts_per_ip_per_minute", "3")]).await;
     let mut codes = Vec::new();
     for i in 0..5 {
         let r = app
-            .post(
-                "/api/v1/auth/login",
-                None,
+            .auth(
+                "login",
                 json!({"email": format!("u{i}@example.com"), "password": "whatever"}),
             )
             .await;
@@ -356,6 +293,7 @@ async fn login_attempts_are_limited_per_client_address() {
     assert_eq!(&codes[..3], &[401, 401, 401]);
     assert_eq!(codes[4], 429);
     app.stop().await;
+    Ok(())
 }
 
 fn forge(header: &str, claims: serde_json::Value, secret: &[u8]) -> String {
@@ -377,7 +315,7 @@ mod hmac_sign {
 }
 
 #[actix_rt::test]
-async fn bad_access_tokens_are_rejected() {
+async fn bad_access_tokens_are_rejected() -> TestResult {
     let app = TestApp::spawn().await;
     let id = app.user("tok@example.com", None, &[]);
     let good = app.login("tok@example.com").await;
@@ -393,8 +331,7 @@ async fn bad_access_tokens_are_rejected() {
         let parts: Vec<&str> = good.split('.').collect();
         (parts[0].to_string(), parts[1].to_string())
     };
-    let claims: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&payload_b64).unwrap()).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&payload_b64)?)?;
     let now = chrono::Utc::now().timestamp();
     let hs = r#"{"alg":"HS256","typ":"JWT"}"#;
 
@@ -417,22 +354,17 @@ async fn bad_access_tokens_are_rejected() {
         URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
-    let cases = [
+    #[rustfmt::skip]
+    let table = [
         ("expired", forge(hs, expired, &secret)),
         ("wrong audience", forge(hs, wrong_aud, &secret)),
-        (
-            "wrongly signed",
-            forge(hs, claims.clone(), b"another-secret-another-secret!!"),
-        ),
+        ("wrongly signed", forge(hs, claims.clone(), b"another-secret-another-secret!!")),
         ("tampered", tampered),
         ("alg none", none),
-        (
-            "HS512",
-            forge(r#"{"alg":"HS512","typ":"JWT"}"#, claims.clone(), &secret),
-        ),
+        ("HS512", forge(r#"{"alg":"HS512","typ":"JWT"}"#, claims.clone(), &secret)),
         ("garbage", "not.a.jwt".to_string()),
     ];
-    for (what, token) in cases {
+    for (what, token) in table {
         let r = app.get("/api/v1/me", Some(&token)).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}");
         assert_eq!(r.code(), "auth.invalid_token", "{what}");
@@ -442,10 +374,11 @@ async fn bad_access_tokens_are_rejected() {
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(none.code(), "auth.missing_token");
     app.stop().await;
+    Ok(())
 }
 
 #[actix_rt::test]
-async fn disabling_a_user_or_revoking_a_role_bites_on_the_next_request() {
+async fn disabling_a_user_or_revoking_a_role_bites_on_the_next_request() -> TestResult {
     let app = TestApp::spawn().await;
     app.seed_demo();
     let city = app.place("demo-330200");
@@ -497,12 +430,12 @@ async fn disabling_a_user_or_revoking_a_role_bites_on_the_next_request() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.code(), "auth.account_disabled");
     let l = app
-        .post(
-            "/api/v1/auth/login",
-            None,
+        .auth(
+            "login",
             json!({"email": "deputy@example.com", "password": PASSWORD}),
         )
         .await;
     assert_eq!(l.code(), "auth.account_disabled");
     app.stop().await;
+    Ok(())
 }

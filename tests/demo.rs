@@ -5,11 +5,11 @@
 mod common;
 
 use awc::http::StatusCode;
-use common::TestApp;
+use common::{TestApp, TestResult};
 use serde_json::json;
 
 #[actix_rt::test]
-async fn the_demo_city_shows_the_whole_flow() {
+async fn the_demo_city_shows_the_whole_flow() -> TestResult {
     let app = TestApp::spawn().await;
     let settings = app.running.as_ref().unwrap().state.settings.clone();
     let (created, logins) = app.with_db(|c| yishi::demo::seed(c, &settings).unwrap());
@@ -67,4 +67,5 @@ async fn the_demo_city_shows_the_whole_flow() {
         numbers.iter().position(|m| m == n).unwrap() + 1
     ))));
     app.stop().await;
+    Ok(())
 }

@@ -5,15 +5,16 @@
 mod common;
 
 use awc::http::StatusCode;
-use common::TestApp;
+use common::{TestApp, TestResult};
 
 #[actix_rt::test]
-async fn openapi_documents_every_endpoint_and_docs_are_served() {
+async fn openapi_documents_every_endpoint_and_docs_are_served() -> TestResult {
     let app = TestApp::spawn().await;
     let doc = app.get("/api/openapi.json", None).await;
     assert_eq!(doc.status, StatusCode::OK);
     assert_eq!(doc.body["openapi"], "3.1.0");
     let paths = doc.body["paths"].as_object().unwrap();
+    #[rustfmt::skip]
     let expected = [
         ("post", "/api/v1/auth/register"),
         ("post", "/api/v1/auth/verify-email"),
@@ -128,10 +129,11 @@ async fn openapi_documents_every_endpoint_and_docs_are_served() {
         "Swagger UI assets are vendored, no internet needed"
     );
     app.stop().await;
+    Ok(())
 }
 
 #[actix_rt::test]
-async fn health_readiness_metrics_and_request_ids() {
+async fn health_readiness_metrics_and_request_ids() -> TestResult {
     let app = TestApp::spawn().await;
     let h = app.get("/healthz", None).await;
     assert_eq!(
@@ -153,10 +155,11 @@ async fn health_readiness_metrics_and_request_ids() {
     );
     assert!(text.contains("yishi_http_request_duration_seconds_bucket"));
     app.stop().await;
+    Ok(())
 }
 
 #[actix_rt::test]
-async fn problems_are_localised_and_well_formed() {
+async fn problems_are_localised_and_well_formed() -> TestResult {
     let app = TestApp::spawn().await;
     let zh = app.get("/api/v1/nowhere", None).await;
     assert_eq!(zh.status, StatusCode::NOT_FOUND);
@@ -188,4 +191,5 @@ async fn problems_are_localised_and_well_formed() {
     assert_eq!(bad_query.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad_query.body["field"], "kind");
     app.stop().await;
+    Ok(())
 }

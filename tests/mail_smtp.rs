@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use awc::http::StatusCode;
-use common::TestApp;
+use common::{TestApp, TestResult};
 use serde_json::json;
 
 /// A minimal SMTP server that accepts every message and keeps the raw DATA.
@@ -63,7 +63,7 @@ fn smtp_sink(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
 }
 
 #[actix_rt::test]
-async fn verification_mail_goes_out_over_smtp_after_an_outage() {
+async fn verification_mail_goes_out_over_smtp_after_an_outage() -> TestResult {
     // Reserve a port, then close it: SMTP is "down" when the user registers.
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -138,4 +138,5 @@ async fn verification_mail_goes_out_over_smtp_after_an_outage() {
     });
     assert_eq!(sent, "sent");
     app.stop().await;
+    Ok(())
 }

@@ -3,18 +3,21 @@
 
 mod common;
 
+use common::TestResult;
+
 use diesel::migration::MigrationSource;
 use diesel_migrations::MigrationHarness;
 
 #[test]
-fn both_backends_have_the_same_migrations() {
+fn both_backends_have_the_same_migrations() -> TestResult {
     let (sqlite, postgres) = yishi::db::migration_names();
     assert!(!sqlite.is_empty());
     assert_eq!(sqlite, postgres);
+    Ok(())
 }
 
 #[test]
-fn migrations_revert_and_reapply() {
+fn migrations_revert_and_reapply() -> TestResult {
     let db = common::TestDb::new();
     let pool = yishi::db::pool(&db.url, 1, 5000).unwrap();
     let mut conn = pool.get().unwrap();
@@ -50,4 +53,5 @@ fn migrations_revert_and_reapply() {
         yishi::db::migrate(&mut conn).unwrap() > 0,
         "everything reapplies after a full revert"
     );
+    Ok(())
 }

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::TestResult;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -81,7 +83,7 @@ async fn call(
 }
 
 #[actix_rt::test]
-async fn two_processes_share_one_database() {
+async fn two_processes_share_one_database() -> TestResult {
     let db = common::TestDb::new();
     let mail = tempfile::tempdir().unwrap();
     let a = start_node(&db.url, mail.path(), true);
@@ -211,4 +213,5 @@ async fn two_processes_share_one_database() {
             "mail {i} sent once"
         );
     }
+    Ok(())
 }

@@ -6,15 +6,15 @@ mod common;
 
 use awc::http::StatusCode;
 use chrono::Datelike;
-use common::{Resp, TestApp};
+use common::{Body, Method, Resp, TestApp, TestResult, merged};
 use serde_json::{Value, json};
 use yishi::auth::Role;
 
 async fn act(app: &TestApp, token: &str, topic: &Value, action: &str, extra: Value) -> Resp {
-    let mut body = json!({"action": action, "expected_version": topic["version"]});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        b.extend(e.clone());
-    }
+    let body = merged(
+        json!({"action": action, "expected_version": topic["version"]}),
+        extra,
+    );
     app.post(
         &format!("/api/v1/topics/{}/transitions", topic["id"]),
         Some(token),
@@ -30,86 +30,54 @@ async fn ok(app: &TestApp, token: &str, topic: &Value, action: &str, extra: Valu
 }
 
 #[actix_rt::test]
-async fn a_broken_lift_goes_through_all_five_steps() {
-    let app = TestApp::spawn_with(&[
-        ("workflow.notice_days", "0"),
-        ("workflow.min_ratings", "3"),
-        ("workflow.hot_threshold", "3"),
-    ])
-    .await;
-    app.seed_demo();
-    let community = app.place("demo-330200-0-0-0");
-    let subdistrict = app.place("demo-330200-0-0");
-    let orgs = app
-        .get("/api/v1/organizations?kind=property_firm", None)
+async fn a_broken_lift_goes_through_all_five_steps() -> TestResult {
+    let app = TestApp::builder()
+        .setting("workflow.notice_days", "0")
+        .setting("workflow.min_ratings", "3")
+        .setting("workflow.hot_threshold", "3")
+        .demo()
+        .build()
         .await;
-    let firm = orgs.body["items"][0]["id"].as_i64().unwrap();
-    let other_firm = orgs.body["items"][1]["id"].as_i64().unwrap();
-    let depts = app.get("/api/v1/organizations?kind=department", None).await;
-    let dept = depts.body["items"][0]["id"].as_i64().unwrap();
+    let city = app.demo_city().await;
+    let (community, firm, dept) = (city.community, city.firm, city.dept);
 
-    let resident = |n: &str| {
-        (
-            format!("{n}@example.com"),
-            vec![(Role::Resident, Some(community), None)],
-        )
-    };
+    let resident = (Role::Resident, Some(community), None);
+    #[rustfmt::skip]
+    let people = [
+        ("zhang", Some(community), resident),
+        ("li", Some(community), resident),
+        ("wang", Some(community), resident),
+        ("zhao", Some(community), resident),
+        ("qian", Some(community), resident),
+        ("staff", Some(community), (Role::CommunityStaff, Some(community), None)),
+        ("sub", None, (Role::SubdistrictStaff, Some(city.subdistrict), None)),
+        ("firm", None, (Role::PropertyFirm, Some(community), Some(firm))),
+        ("other-firm", None, (Role::PropertyFirm, Some(community), Some(city.other_firm))),
+        ("dept", None, (Role::Department, Some(community), Some(dept))),
+    ];
     let mut tokens = std::collections::HashMap::new();
-    for name in ["zhang", "li", "wang", "zhao", "qian"] {
-        let (email, grants) = resident(name);
-        tokens.insert(name, app.user_token(&email, Some(community), &grants).await);
+    for (name, home, grant) in people {
+        let email = format!("{name}@example.com");
+        tokens.insert(name, app.user_token(&email, home, &[grant]).await);
     }
-    let staff = app
-        .user_token(
-            "staff@example.com",
-            Some(community),
-            &[(Role::CommunityStaff, Some(community), None)],
-        )
-        .await;
-    let sub = app
-        .user_token(
-            "sub@example.com",
-            None,
-            &[(Role::SubdistrictStaff, Some(subdistrict), None)],
-        )
-        .await;
-    let firm_user = app
-        .user_token(
-            "firm@example.com",
-            None,
-            &[(Role::PropertyFirm, Some(community), Some(firm))],
-        )
-        .await;
-    let other_firm_user = app
-        .user_token(
-            "other-firm@example.com",
-            None,
-            &[(Role::PropertyFirm, Some(community), Some(other_firm))],
-        )
-        .await;
-    let dept_user = app
-        .user_token(
-            "dept@example.com",
-            None,
-            &[(Role::Department, Some(community), Some(dept))],
-        )
-        .await;
+    let [staff, sub, firm_user, other_firm_user, dept_user] =
+        ["staff", "sub", "firm", "other-firm", "dept"].map(|n| tokens[n].clone());
 
     // 说: a resident raises it; a retried POST with the same key makes one topic.
     let new = json!({"place_id": community, "title": "3号楼电梯经常故障", "body": "3号楼电梯一周停了三次，老人上下楼很困难。", "category": "facilities"});
-    let create = |key: &'static str| {
-        app.client
-            .post(format!("{}/api/v1/topics", app.base))
-            .insert_header(("Authorization", format!("Bearer {}", tokens["zhang"])))
-            .insert_header(("Idempotency-Key", key))
-            .send_json(&new)
+    let (zhang, new, api) = (&tokens["zhang"], &new, &app);
+    let create = |key: &'static str| async move {
+        let headers = [("Idempotency-Key", key)];
+        let body = Body::Json(new.clone());
+        api.send(Method::POST, "/api/v1/topics", Some(zhang), &headers, body)
+            .await
     };
-    let mut first = create("lift-1").await.unwrap();
-    assert_eq!(first.status(), StatusCode::CREATED);
-    let topic: Value = first.json().await.unwrap();
-    let mut again = create("lift-1").await.unwrap();
-    assert_eq!(again.status(), StatusCode::CREATED);
-    let again: Value = again.json().await.unwrap();
+    let first = create("lift-1").await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let topic: Value = first.body;
+    let again = create("lift-1").await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    let again: Value = again.body;
     assert_eq!(again["id"], topic["id"]);
     assert_eq!(app.count("topics"), 1);
     assert_eq!(topic["stage"], "say");
@@ -471,4 +439,5 @@ async fn a_broken_lift_goes_through_all_five_steps() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("event {event_id}")));
     app.stop().await;
+    Ok(())
 }

@@ -1,13 +1,43 @@
 //! Test harness: each test gets its own database (a SQLite file in a temp dir, or a fresh
 //! PostgreSQL database when TEST_DATABASE_URL is set), its own mail folder, and a real
 //! `yishi` server on a free port, driven over HTTP.
-#![allow(dead_code)]
+//!
+//! The kit every test binary shares, so that no file copies a helper:
+//! - [`TestApp::builder`] (settings, demo seed), [`TestApp::user_with`], [`make_user`],
+//!   [`TestApp::demo_city`] — who and where;
+//! - [`TestApp::send`] (the one request builder), [`Call`] rows, [`TestApp::auth`],
+//!   [`TestApp::get_text`] — requests;
+//! - [`deny`]/[`deny_all`] (refused, nothing changed: one [`Snapshot`] of every table),
+//!   [`problem`]/[`problem_all`] (a well-formed problem+json) — refusals, as case tables;
+//! - [`id_of`], [`ids`], [`id_set`], [`merged`], [`monday_at`], [`day_at`], [`z`], [`ics`].
+#![allow(dead_code, unused_imports)]
+
+mod builder;
+pub mod call;
+mod demo;
+mod deny;
+mod ics;
+mod people;
+mod time;
+
+pub use builder::Builder;
+pub use call::Call;
+pub use demo::DemoCity;
+pub use deny::{
+    DENIED, Expect, Snapshot, assert_problem, deny, deny_all, problem, problem_all, snapshot,
+};
+pub use ics::ics;
+pub use people::{User, id_of, id_set, ids, make_user, merged};
+pub use time::{day_at, monday_at, z};
+
+/// What a test returns, so that `?` can replace `expect`.
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use awc::http::StatusCode;
+pub use awc::http::{Method, StatusCode};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use serde_json::{Value, json};
@@ -84,6 +114,7 @@ impl Drop for TestDb {
 
 /// Settings for a test: the test profile, its database and mail folder, plus overrides.
 pub fn settings(db: &TestDb, mail_dir: &Path, extra: &[(&str, &str)]) -> Settings {
+    #[rustfmt::skip]
     let mut overrides: Vec<(&str, String)> = vec![
         ("database.url", db.url.clone()),
         ("database.pool_size", "4".into()),
@@ -115,6 +146,14 @@ pub struct TestApp {
     pub mail_dir: PathBuf,
     pub db: TestDb,
     _mail: tempfile::TempDir,
+}
+
+/// What a request carries.
+pub enum Body {
+    Empty,
+    Json(Value),
+    /// A content type and raw bytes.
+    Raw(String, Vec<u8>),
 }
 
 /// A response: status, headers we look at, and the JSON body (Null when not JSON).
@@ -253,17 +292,31 @@ impl TestApp {
         self.login(email).await
     }
 
-    async fn finish(
+    /// Sends one request: the one place that builds a request and reads its answer.
+    pub async fn send(
         &self,
-        res: Result<
-            awc::ClientResponse<
-                impl futures_util::Stream<
-                    Item = Result<actix_web::web::Bytes, awc::error::PayloadError>,
-                > + Unpin,
-            >,
-            awc::error::SendRequestError,
-        >,
+        method: awc::http::Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Body,
     ) -> Resp {
+        let mut r = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            r = r.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in headers {
+            r = r.insert_header((*k, *v));
+        }
+        let res = match body {
+            Body::Empty => r.send().await,
+            Body::Json(v) => r.send_json(&v).await,
+            Body::Raw(content_type, bytes) => {
+                r.insert_header(("Content-Type", content_type))
+                    .send_body(bytes)
+                    .await
+            }
+        };
         let mut res = res.expect("request sent");
         let status = res.status();
         let headers = res.headers().clone();
@@ -283,81 +336,64 @@ impl TestApp {
         }
     }
 
-    fn req(
-        &self,
-        method: awc::http::Method,
-        path: &str,
-        token: Option<&str>,
-    ) -> awc::ClientRequest {
-        let mut r = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(t) = token {
-            r = r.insert_header(("Authorization", format!("Bearer {t}")));
-        }
-        r
-    }
-
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
-        let res = self.req(awc::http::Method::GET, path, token).send().await;
-        self.finish(res).await
+        self.send(Method::GET, path, token, &[], Body::Empty).await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
-        let res = self
-            .req(awc::http::Method::POST, path, token)
-            .send_json(&body)
-            .await;
-        self.finish(res).await
+        self.send(Method::POST, path, token, &[], Body::Json(body))
+            .await
     }
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
-        let res = self
-            .req(awc::http::Method::PATCH, path, token)
-            .send_json(&body)
-            .await;
-        self.finish(res).await
+        self.send(Method::PATCH, path, token, &[], Body::Json(body))
+            .await
     }
 
     pub async fn put_json(&self, path: &str, token: &str, body: Value) -> Resp {
-        let res = self
-            .req(awc::http::Method::PUT, path, Some(token))
-            .send_json(&body)
-            .await;
-        self.finish(res).await
+        self.send(Method::PUT, path, Some(token), &[], Body::Json(body))
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
-        let res = self
-            .req(awc::http::Method::DELETE, path, token)
-            .send()
-            .await;
-        self.finish(res).await
+        self.send(Method::DELETE, path, token, &[], Body::Empty)
+            .await
     }
 
     /// Sends raw bytes with a content type (for malformed-input tests).
     pub async fn raw(
         &self,
-        method: awc::http::Method,
+        method: Method,
         path: &str,
         token: Option<&str>,
         content_type: &str,
         body: Vec<u8>,
     ) -> Resp {
-        let res = self
-            .req(method, path, token)
-            .insert_header(("Content-Type", content_type))
-            .send_body(body)
-            .await;
-        self.finish(res).await
+        let ct = content_type.to_string();
+        self.send(method, path, token, &[], Body::Raw(ct, body))
+            .await
+    }
+
+    /// POST `/api/v1/auth/{action}` without a token (register, login, refresh, …).
+    pub async fn auth(&self, action: &str, body: Value) -> Resp {
+        self.post(&format!("/api/v1/auth/{action}"), None, body)
+            .await
+    }
+
+    /// GET as text: status, content type and the body as it came (for calendars).
+    pub async fn get_text(&self, path: &str, token: Option<&str>) -> (StatusCode, String, String) {
+        let r = self.get(path, token).await;
+        let text = match r.body {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        (r.status, r.content_type, text)
     }
 
     /// Sends with extra headers.
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
-        let mut r = self.req(awc::http::Method::GET, path, None);
-        for (k, v) in headers {
-            r = r.insert_header((*k, *v));
-        }
-        let res = r.send().await;
-        self.finish(res).await
+        self.send(Method::GET, path, None, headers, Body::Empty)
+            .await
     }
 
     /// Waits (up to 10 s) for mails to `to` and returns their decoded text, oldest first.
