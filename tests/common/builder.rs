@@ -64,3 +64,11 @@ impl TestApp {
         make_user(self, &name, None, grants).await
     }
 }
+
+impl TestApp {
+    /// Stops the server and ends a test: `app.done().await` as a test's last line.
+    pub async fn done(self) -> super::TestResult {
+        self.stop().await;
+        Ok(())
+    }
+}

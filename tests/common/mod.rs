@@ -4,12 +4,13 @@
 //!
 //! The kit every test binary shares, so that no file copies a helper:
 //! - [`TestApp::builder`] (settings, demo seed), [`TestApp::user_with`], [`make_user`],
-//!   [`TestApp::demo_city`] — who and where;
+//!   [`TestApp::user_id`] (by email), [`TestApp::demo_city`] — who and where;
 //! - [`TestApp::send`] (the one request builder), [`Call`] rows, [`TestApp::auth`],
 //!   [`TestApp::get_text`] — requests;
 //! - [`deny`]/[`deny_all`] (refused, nothing changed: one [`Snapshot`] of every table),
 //!   [`problem`]/[`problem_all`] (a well-formed problem+json) — refusals, as case tables;
-//! - [`id_of`], [`ids`], [`id_set`], [`merged`], [`monday_at`], [`day_at`], [`z`], [`ics`].
+//! - [`id_of`], [`ids`], [`id_set`], [`merged`], [`monday_at`], [`day_at`], [`z`], [`ics`];
+//! - [`TestApp::done`]: stop the server and end a test returning [`TestResult`].
 #![allow(dead_code, unused_imports)]
 
 mod builder;

@@ -61,3 +61,13 @@ pub fn merged(mut base: Value, extra: Value) -> Value {
     }
     base
 }
+
+impl TestApp {
+    /// The id of the user with `email` (a demo user, say), read from the database.
+    pub fn user_id(&self, email: &str) -> i64 {
+        self.with_db(|c| yishi::accounts::queries::user_by_email(c, email))
+            .expect("user by email")
+            .unwrap_or_else(|| panic!("no user {email}"))
+            .id
+    }
+}
