@@ -196,8 +196,8 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
             "Only staff flag a topic as major",
         ),
         "topic.invalid_merge_target" => (
-            "合并目标须是同一社区的未结议题",
-            "The merge target must be another open topic of the same community",
+            "合并目标须是同一社区处于“说”或“议”阶段的未结议题",
+            "The merge target must be another open topic of the same community, in say or discuss",
         ),
         "topic.support_closed" => ("当前阶段不能附议", "Supports are closed at this stage"),
         "topic.already_supported" => ("您已附议", "You already support this topic"),
@@ -284,6 +284,10 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "invitation.duplicate" => ("已邀请", "Already invited"),
         "invitation.not_invited" => ("您未受邀参加此会议", "You are not invited to this meeting"),
         "invitation.not_found" => ("邀请不存在", "Invitation not found"),
+        "invitation.declined" => (
+            "该邀请已被谢绝，不能登记出席",
+            "This invitation was declined, so attendance cannot be recorded for it",
+        ),
         "agenda_item.not_found" => ("议程不存在", "Agenda item not found"),
         "outcome.exists" => (
             "该议程已有协商结果",

@@ -283,6 +283,9 @@ pub fn rate(
     req: &NewEvaluation,
 ) -> ApiResult<EvaluationSummary> {
     db::write_tx(conn, |conn| {
+        // Locked first (PostgreSQL), so a resident's concurrent re-ratings queue and each
+        // finds the row the previous one wrote, replacing it instead of a 409.
+        q::lock_topics_in_order(conn, &[id])?;
         let (topic, place) = topic_at(conn, id)?;
         let window_open = topic.eval_closes_at.is_some_and(|end| end > db::now());
         if topic.stage != Stage::Evaluate || !window_open {

@@ -237,7 +237,8 @@ fn gather_facts(
     })
 }
 
-/// A merge's target: another open topic of the same community (422 otherwise).
+/// A merge's target: another open topic of the same community in say or discuss (422
+/// otherwise, see `rules::may_merge_into`).
 fn merge_target(
     conn: &mut DbConn,
     topic: &TopicRow,
@@ -253,11 +254,16 @@ fn merge_target(
             "no such topic",
         )
     })?;
-    if t.id == topic.id || t.community_id != topic.community_id || t.stage == Stage::Closed {
+    let ok = rules::may_merge_into(&rules::MergeTarget {
+        same_topic: t.id == topic.id,
+        same_community: t.community_id == topic.community_id,
+        stage: t.stage,
+    });
+    if !ok {
         return Err(ApiError::invalid(
             "target_topic_id",
             "topic.invalid_merge_target",
-            "another open topic of the same community",
+            "another open topic of the same community, in say or discuss",
         ));
     }
     Ok(Some(t))

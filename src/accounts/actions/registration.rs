@@ -168,7 +168,8 @@ pub async fn request_password_reset(
     Ok(())
 }
 
-/// Sets a new password with the mailed token; every session of the account ends.
+/// Sets a new password with the mailed token; every session of the account ends, and so
+/// does every other reset link mailed before (none may set a password again).
 ///
 /// The new password passes the same rule as at registration, with the account's email:
 /// (1) the rules that need no email, (2) a read of the token's account (the token is not
@@ -194,6 +195,7 @@ pub async fn confirm_password_reset(state: &AppState, input: ResetConfirm) -> Ap
             let user =
                 queries::user_by_id(conn, user_id)?.ok_or(ApiError::NotFound("user.not_found"))?;
             queries::set_password(conn, user_id, &hash)?;
+            queries::spend_email_tokens(conn, user_id, RESET)?;
             queries::revoke_all_sessions(conn, user_id, "password_reset")?;
             queries::clear_throttle(conn, &user.email)?;
             // Reading the mailed token proves the address, too.

@@ -77,6 +77,20 @@ pub fn take_email_token(
     Ok((spent == 1).then_some(user_id))
 }
 
+/// Spends every outstanding token of a user for `purpose` (a successful reset ends the
+/// other reset links mailed before it).
+pub fn spend_email_tokens(conn: &mut DbConn, user_id: i64, purpose: &str) -> ApiResult<()> {
+    diesel::update(
+        email_tokens::table
+            .filter(email_tokens::user_id.eq(user_id))
+            .filter(email_tokens::purpose.eq(purpose))
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(db::now()))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Opens a login session (a refresh-token family) and its first refresh token.
 pub fn open_session(
     conn: &mut DbConn,

@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use super::queries::{self as q, ConsultationRow};
-use super::rules::Status;
+use super::rules::{CONVENERS, Status};
 use crate::auth::{Caller, PlaceRef, Role};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
@@ -46,9 +46,11 @@ fn locked_meeting(conn: &mut DbConn, id: i64) -> ApiResult<(ConsultationRow, Pla
     meeting_at(conn, id)
 }
 
-/// The convener or sub-district staff at the meeting's place may manage it.
+/// The convener or sub-district staff at the meeting's place may manage it. The convener
+/// must still hold a convening role there now: a revoked grant ends their control.
 fn require_manager(caller: &Caller, c: &ConsultationRow, place: &PlaceRef) -> ApiResult<()> {
-    if c.convener_id == caller.user_id || caller.holds(&[Role::SubdistrictStaff], place) {
+    let convener = c.convener_id == caller.user_id && caller.holds(&CONVENERS, place);
+    if convener || caller.holds(&[Role::SubdistrictStaff], place) {
         Ok(())
     } else {
         Err(ApiError::Forbidden("permission.denied"))

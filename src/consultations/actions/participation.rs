@@ -156,7 +156,36 @@ pub fn rsvp(conn: &mut DbConn, caller: &Caller, id: i64, response: Response) -> 
     })
 }
 
-/// Records who attended (at or after the start).
+/// 422 naming the first listed invitation that is not of this meeting, or whose invitee
+/// declined: a declined invitation cannot have attended.
+fn check_attendees(invitations: &[InvitationRow], attended: &[i64]) -> ApiResult<()> {
+    let ids: HashSet<i64> = invitations.iter().map(|i| i.id).collect();
+    if let Some(bad) = attended.iter().find(|i| !ids.contains(i)) {
+        return Err(ApiError::invalid(
+            "attended_invitation_ids",
+            "invitation.not_found",
+            format!("no invitation {bad} in this meeting"),
+        ));
+    }
+    let declined = invitations
+        .iter()
+        .find(|i| i.response == Response::Declined && attended.contains(&i.id));
+    if let Some(i) = declined {
+        let who = match (i.user_id, i.organization_id) {
+            (Some(u), _) => format!("user {u}"),
+            (None, Some(o)) => format!("organisation {o}"),
+            (None, None) => "the invitee".to_owned(),
+        };
+        return Err(ApiError::invalid(
+            "attended_invitation_ids",
+            "invitation.declined",
+            format!("invitation {} was declined by {who}", i.id),
+        ));
+    }
+    Ok(())
+}
+
+/// Records who attended (at or after the start); never a declined invitation.
 pub fn attendance(
     conn: &mut DbConn,
     caller: &Caller,
@@ -169,18 +198,7 @@ pub fn attendance(
         if !matches!(c.status, Status::InProgress | Status::Concluded) {
             return Err(ApiError::conflict("consultation.not_started"));
         }
-        let ids: HashSet<i64> = q::invitations_of(conn, id)?.iter().map(|i| i.id).collect();
-        if let Some(bad) = req
-            .attended_invitation_ids
-            .iter()
-            .find(|i| !ids.contains(i))
-        {
-            return Err(ApiError::invalid(
-                "attended_invitation_ids",
-                "invitation.not_found",
-                format!("no invitation {bad} in this meeting"),
-            ));
-        }
+        check_attendees(&q::invitations_of(conn, id)?, &req.attended_invitation_ids)?;
         q::set_attendance(conn, id, &req.attended_invitation_ids)?;
         Ok(List {
             items: invitations_out(conn, id)?,

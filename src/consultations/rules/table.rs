@@ -6,7 +6,7 @@ use crate::auth::Role;
 /// Everything [`apply`] needs to know; the handler gathers it from the meeting and request.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
-    /// The caller is the meeting's convener.
+    /// The caller is the meeting's convener (the convening role is checked in `roles`).
     pub is_convener: bool,
     /// Roles the caller holds at the meeting's place (grant at the place or an ancestor).
     pub roles: Vec<Role>,
@@ -112,10 +112,12 @@ fn target(action: Action) -> Status {
     }
 }
 
-/// Every action belongs to the convener, or to sub-district staff at the place (who record
-/// outcomes and run meetings when the convener cannot).
+/// Every action belongs to the convener while they still hold a convening role at the place,
+/// or to sub-district staff at the place (who record outcomes and run meetings when the
+/// convener cannot).
 fn permitted(f: &Facts) -> bool {
-    f.is_convener || f.roles.contains(&Role::SubdistrictStaff)
+    let convener = f.is_convener && f.roles.iter().any(|r| super::CONVENERS.contains(r));
+    convener || f.roles.contains(&Role::SubdistrictStaff)
 }
 
 /// Input the request must carry for `action` (422 refusals); time before venue on schedule.
@@ -203,7 +205,7 @@ mod tests {
     #[test]
     fn every_cell_with_every_input() {
         for (status, action, want) in CELLS {
-            let got = apply(status, action, &full(true, vec![]));
+            let got = apply(status, action, &full(true, vec![Role::CppccMember]));
             match want {
                 Some(next) => assert_eq!(got, Ok(next), "{status:?} {action:?}"),
                 None => assert_eq!(
@@ -254,15 +256,23 @@ mod tests {
     fn who_may_act() {
         for (status, action, want) in CELLS {
             let Some(next) = want else { continue };
-            // The convener flag alone suffices.
-            assert_eq!(apply(status, action, &full(true, vec![])), Ok(next));
+            // The convener flag alone no longer suffices: a revoked convener loses control.
+            assert_eq!(
+                apply(status, action, &full(true, vec![])),
+                Err(Refusal::Forbidden)
+            );
             for role in Role::ALL {
-                // A convener keeps the right whatever else they hold.
-                assert_eq!(
-                    apply(status, action, &full(true, vec![role])),
-                    Ok(next),
-                    "{status:?} {action:?} convener+{role:?}"
-                );
+                // A convener keeps the right only while holding a convening role (or staff).
+                let got = apply(status, action, &full(true, vec![role]));
+                if crate::consultations::rules::CONVENERS.contains(&role) {
+                    assert_eq!(got, Ok(next), "{status:?} {action:?} convener+{role:?}");
+                } else {
+                    assert_eq!(
+                        got,
+                        Err(Refusal::Forbidden),
+                        "{status:?} {action:?} convener+{role:?}"
+                    );
+                }
                 // Without it, only sub-district staff may act.
                 let got = apply(status, action, &full(false, vec![role]));
                 if role == Role::SubdistrictStaff {
@@ -299,13 +309,13 @@ mod tests {
     fn required_input() {
         /// Facts of a convener with every input present except the ones `unset` clears.
         fn without(unset: fn(&mut Facts)) -> Facts {
-            let mut f = full(true, vec![]);
+            let mut f = full(true, vec![Role::CppccMember]);
             unset(&mut f);
             f
         }
         /// Facts of a convener with no input except the ones `set` gives.
         fn only(set: fn(&mut Facts)) -> Facts {
-            let mut f = empty(true, vec![]);
+            let mut f = empty(true, vec![Role::CppccMember]);
             set(&mut f);
             f
         }
@@ -364,7 +374,7 @@ mod tests {
             (
                 Status::Scheduled,
                 Start,
-                empty(true, vec![]),
+                empty(true, vec![Role::CommunityStaff]),
                 Ok(Status::InProgress),
             ),
             // Each action only asks for its own input.

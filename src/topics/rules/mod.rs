@@ -82,9 +82,11 @@ crate::wire_enum! {
 }
 
 mod around;
+mod merge;
 mod table;
 
 pub use around::*;
+pub use merge::*;
 pub use table::*;
 
 #[cfg(test)]
