@@ -10,13 +10,16 @@ use crate::auth::Role;
 /// POST /api/v1/auth/register
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {
-    #[validate(email, length(max = 254))]
+    #[validate(custom(function = "crate::api::text::line"), email, length(max = 254))]
     #[schema(format = "email", max_length = 254, example = "zhang.san@example.com")]
     pub email: String,
     /// At least 10 characters.
     #[schema(min_length = 10, max_length = 256)]
     pub password: String,
-    #[validate(length(min = 1, max = 64))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 64)
+    )]
     #[schema(min_length = 1, max_length = 64, example = "张三")]
     pub display_name: String,
     /// The community (or grid or building) the resident lives in.
@@ -33,7 +36,10 @@ pub struct Accepted {
 /// POST /api/v1/auth/verify-email
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct TokenRequest {
-    #[validate(length(min = 1, max = 128))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 128)
+    )]
     #[schema(max_length = 128)]
     pub token: String,
 }
@@ -47,7 +53,10 @@ pub struct Verified {
 /// POST /api/v1/auth/login
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct LoginRequest {
-    #[validate(length(min = 1, max = 254))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 254)
+    )]
     #[schema(max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 256))]
@@ -69,7 +78,10 @@ pub struct TokenPair {
 /// POST /api/v1/auth/refresh and /logout
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RefreshRequest {
-    #[validate(length(min = 1, max = 128))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 128)
+    )]
     #[schema(max_length = 128)]
     pub refresh_token: String,
 }
@@ -77,7 +89,10 @@ pub struct RefreshRequest {
 /// POST /api/v1/auth/password-reset/request
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ResetRequest {
-    #[validate(length(min = 1, max = 254))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 254)
+    )]
     #[schema(max_length = 254)]
     pub email: String,
 }
@@ -85,7 +100,10 @@ pub struct ResetRequest {
 /// POST /api/v1/auth/password-reset/confirm
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ResetConfirm {
-    #[validate(length(min = 1, max = 128))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 128)
+    )]
     #[schema(max_length = 128)]
     pub token: String,
     #[schema(min_length = 10, max_length = 256)]
@@ -133,7 +151,10 @@ pub struct UserFilter {
     /// Users whose home is this place or beneath it.
     pub place_id: Option<i64>,
     /// Substring of email or display name.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 100)
+    )]
     pub q: Option<String>,
     /// Users holding this role.
     pub role: Option<Role>,
@@ -146,7 +167,10 @@ pub struct UserFilter {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct UserPatch {
     pub disabled: Option<bool>,
-    #[validate(length(min = 1, max = 64))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 64)
+    )]
     #[schema(min_length = 1, max_length = 64)]
     pub display_name: Option<String>,
 }

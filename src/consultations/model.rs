@@ -36,15 +36,21 @@ pub struct ConsultationOut {
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 pub struct NewConsultation {
     pub place_id: i64,
-    #[validate(length(min = 2, max = 200))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 2, max = 200)
+    )]
     #[schema(min_length = 2, max_length = 200, example = "3号楼电梯改造微协商")]
     pub title: String,
     pub kind: Kind,
     pub format: Format,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
     #[schema(min_length = 1, max_length = 200, example = "幸福社区议事厅")]
     pub venue: Option<String>,
-    #[validate(url, length(max = 500))]
+    #[validate(custom(function = "crate::api::text::url"), url, length(max = 500))]
     #[schema(max_length = 500)]
     pub online_url: Option<String>,
     pub starts_at: DateTime<Utc>,
@@ -57,10 +63,16 @@ pub struct NewConsultation {
 /// PATCH /api/v1/consultations/{id}: edit or move (clashes are checked again).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ConsultationPatch {
-    #[validate(length(min = 2, max = 200))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 2, max = 200)
+    )]
     #[schema(min_length = 2, max_length = 200)]
     pub title: Option<String>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub venue: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
@@ -74,11 +86,11 @@ pub struct ConsultationTransition {
     pub action: Action,
     pub expected_version: i32,
     /// Required to conclude.
-    #[validate(length(max = 20000))]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 20000))]
     #[schema(max_length = 20000)]
     pub minutes: Option<String>,
     /// Required to cancel.
-    #[validate(length(max = 2000))]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
@@ -126,7 +138,10 @@ pub struct AgendaItemOut {
 /// POST /api/v1/consultations/{id}/agenda-items
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewAgendaItem {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// A catalog topic in discuss or later, within the meeting's place.
@@ -185,7 +200,10 @@ pub struct Attendance {
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
 pub struct FollowUp {
     pub kind: FollowUpKind,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// For a task: the responsible organisation; for a proposal: the answering organisation.
@@ -198,7 +216,10 @@ pub struct FollowUp {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewOutcome {
     pub agenda_item_id: i64,
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 5000)
+    )]
     #[schema(min_length = 1, max_length = 5000)]
     pub decision: String,
     pub consensus: Consensus,
@@ -247,7 +268,10 @@ pub struct ProposalOut {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ProposalTransition {
     pub to: ProposalStatus,
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 5000)
+    )]
     #[schema(min_length = 1, max_length = 5000)]
     pub answer: Option<String>,
 }
@@ -255,7 +279,10 @@ pub struct ProposalTransition {
 /// POST /api/v1/consultations/{id}/minutes/dissent
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct Dissent {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
@@ -283,7 +310,10 @@ pub struct DissentOut {
 #[into_params(parameter_in = Query)]
 pub struct FreeSlotQuery {
     /// Comma-separated user ids who must all be free.
-    #[validate(length(min = 1, max = 500))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 500)
+    )]
     pub users: String,
     /// A venue's place (its meetings also block it).
     pub place: Option<i64>,
@@ -312,6 +342,9 @@ pub struct FeedOut {
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// The token from POST /api/v1/me/calendar-feed.
-    #[validate(length(min = 1, max = 128))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 128)
+    )]
     pub token: String,
 }

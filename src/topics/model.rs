@@ -48,10 +48,16 @@ pub struct TopicOut {
 pub struct NewTopic {
     /// A community, grid or building.
     pub place_id: i64,
-    #[validate(length(min = 2, max = 120))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 2, max = 120)
+    )]
     #[schema(min_length = 2, max_length = 120, example = "3号楼电梯经常故障")]
     pub title: String,
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 5000)
+    )]
     #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     pub category: Category,
@@ -79,7 +85,10 @@ pub struct TopicFilter {
     pub mine: Option<bool>,
     pub author_id: Option<i64>,
     /// Text in title or body (Chinese works: substring match).
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 100)
+    )]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -92,17 +101,17 @@ pub struct TransitionRequest {
     pub action: Action,
     /// The topic `version` the caller saw; a stale one gets 409.
     pub expected_version: i32,
-    #[validate(length(max = 2000))]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
     #[schema(max_length = 2000)]
     pub note: Option<String>,
     /// Required for reject.
-    #[validate(length(max = 2000))]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// Required for merge: an open topic of the same community.
     pub target_topic_id: Option<i64>,
     /// Required for decide.
-    #[validate(length(max = 5000))]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 5000))]
     #[schema(max_length = 5000)]
     pub decision: Option<String>,
 }
@@ -125,7 +134,10 @@ pub struct CommentOut {
 /// POST /api/v1/topics/{id}/comments
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewComment {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub body: String,
     /// for / against / neutral; a side only during discuss.
@@ -136,7 +148,10 @@ pub struct NewComment {
 /// POST /api/v1/comments/{id}/hide
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct HideRequest {
-    #[validate(length(min = 1, max = 500))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 500)
+    )]
     #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
@@ -179,13 +194,19 @@ pub struct PageParams {
 pub struct Resource {
     pub kind: ResourceKind,
     /// Where it comes from: property maintenance fund, community fund, donation 乡贤, volunteers...
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 100)
+    )]
     #[schema(min_length = 1, max_length = 100, example = "住宅专项维修资金")]
     pub source: String,
     #[validate(range(min = 0.0, max = 1.0e12))]
     #[schema(minimum = 0, maximum = 1.0e12)]
     pub amount: f64,
-    #[validate(length(min = 1, max = 20))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 20)
+    )]
     #[schema(min_length = 1, max_length = 20, example = "元")]
     pub unit: String,
 }
@@ -203,7 +224,10 @@ crate::wire_enum! {
 /// PUT /api/v1/topics/{id}/plan
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct PlanRequest {
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 5000)
+    )]
     #[schema(min_length = 1, max_length = 5000)]
     pub summary: String,
     #[validate(length(max = 50), nested)]
@@ -266,7 +290,10 @@ pub struct TaskOut {
 /// POST /api/v1/topics/{id}/tasks
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewTask {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
     #[schema(min_length = 1, max_length = 200, example = "更换3号楼电梯控制柜")]
     pub title: String,
     /// The responsible organisation (property firm, department...).
@@ -280,7 +307,10 @@ pub struct NewTask {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct TaskPatch {
     pub status: Option<TaskStatus>,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub progress_note: Option<String>,
     pub expected_version: i32,
@@ -305,7 +335,10 @@ pub struct TaskFilter {
 /// POST /api/v1/topics/{id}/objections
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewObjection {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub body: String,
 }
@@ -323,7 +356,10 @@ crate::wire_enum! {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ObjectionAnswer {
     pub decision: ObjectionDecision,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
@@ -348,7 +384,7 @@ pub struct NewEvaluation {
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
     pub score: i32,
-    #[validate(length(max = 2000))]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
     #[schema(max_length = 2000)]
     #[serde(default)]
     pub comment: String,
