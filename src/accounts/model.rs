@@ -11,16 +11,30 @@ use crate::auth::Role;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {
     #[validate(custom(function = "crate::api::text::line"), email, length(max = 254))]
-    #[schema(format = "email", max_length = 254, example = "zhang.san@example.com")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        format = "email",
+        max_length = 254,
+        example = "zhang.san@example.com"
+    )]
     pub email: String,
     /// At least 10 characters.
-    #[schema(min_length = 10, max_length = 256)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 10,
+        max_length = 256
+    )]
     pub password: String,
     #[validate(
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 64)
     )]
-    #[schema(min_length = 1, max_length = 64, example = "张三")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 64,
+        example = "张三"
+    )]
     pub display_name: String,
     /// The community (or grid or building) the resident lives in.
     pub home_place_id: i64,
@@ -40,7 +54,7 @@ pub struct TokenRequest {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 128)
     )]
-    #[schema(max_length = 128)]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 128)]
     pub token: String,
 }
 
@@ -57,10 +71,13 @@ pub struct LoginRequest {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 254)
     )]
-    #[schema(max_length = 254)]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 256))]
-    #[schema(max_length = 256)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029]*$",
+        max_length = 256
+    )]
     pub password: String,
 }
 
@@ -82,7 +99,7 @@ pub struct RefreshRequest {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 128)
     )]
-    #[schema(max_length = 128)]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 128)]
     pub refresh_token: String,
 }
 
@@ -93,7 +110,7 @@ pub struct ResetRequest {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 254)
     )]
-    #[schema(max_length = 254)]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 254)]
     pub email: String,
 }
 
@@ -104,9 +121,13 @@ pub struct ResetConfirm {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 128)
     )]
-    #[schema(max_length = 128)]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 128)]
     pub token: String,
-    #[schema(min_length = 10, max_length = 256)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 10,
+        max_length = 256
+    )]
     pub new_password: String,
 }
 
@@ -155,6 +176,7 @@ pub struct UserFilter {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 100)
     )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub q: Option<String>,
     /// Users holding this role.
     pub role: Option<Role>,
@@ -171,7 +193,11 @@ pub struct UserPatch {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 64)
     )]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 64
+    )]
     pub display_name: Option<String>,
 }
 

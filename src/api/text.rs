@@ -83,14 +83,13 @@ fn visible(s: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// A web address people will open: `http://` or `https://`, a host, and no whitespace or
-/// control character anywhere (so it can never split an iCalendar or header line).
+/// A web address people will open: `http://` or `https://`, a host name whose last label
+/// starts with a letter (so no browser reads it as an IP number), an optional port, and no
+/// whitespace or control character anywhere (so it can never split an iCalendar or header
+/// line). Exactly the `pattern` the OpenAPI document gives for URL fields.
 pub fn url(s: &str) -> Result<(), ValidationError> {
     let bad = || error("url", "must be an http:// or https:// address with a host");
-    if s.chars().any(|c| is_forbidden(c) || c.is_whitespace()) {
-        return Err(bad());
-    }
-    let lower = s.to_ascii_lowercase();
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
     let rest = if lower.starts_with("https://") {
         &s[8..]
     } else if lower.starts_with("http://") {
@@ -98,22 +97,50 @@ pub fn url(s: &str) -> Result<(), ValidationError> {
     } else {
         return Err(bad());
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let host = if host_port.starts_with('[') {
-        match host_port.find(']') {
-            Some(end) if end > 1 => &host_port[1..end],
-            _ => return Err(bad()),
-        }
-    } else {
-        host_port.split(':').next().unwrap_or("")
+    let (authority, tail) = match rest.find(['/', '?', '#']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
     };
-    let host_ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '_'))
-        && host.chars().any(|c| c.is_alphanumeric());
-    if host_ok { Ok(()) } else { Err(bad()) }
+    let (host, port) = match authority.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    let label_ok =
+        |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let last_ok = host
+        .rsplit('.')
+        .next()
+        .and_then(|l| l.chars().next())
+        .is_some_and(|c| c.is_ascii_alphabetic());
+    let port_ok = port.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 5
+            && p.chars().all(|c| c.is_ascii_digit())
+            && (p.len() < 5 || (!p.starts_with('0') && p.parse::<u32>().is_ok_and(|n| n <= 65535)))
+    });
+    let tail_ok = !tail.chars().any(|c| is_forbidden(c) || c.is_whitespace());
+    if host.split('.').all(label_ok) && last_ok && port_ok && tail_ok {
+        Ok(())
+    } else {
+        Err(bad())
+    }
+}
+
+/// The OpenAPI `pattern`s of the rules above (ECMA-262 and Python `re` read them alike),
+/// so generated clients and fuzzers know the rules; a test checks they agree with the code.
+pub mod patterns {
+    /// [`super::line`]
+    pub const LINE: &str = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$";
+    /// [`super::title`]
+    pub const TITLE: &str = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$";
+    /// [`super::prose`]
+    pub const PROSE: &str = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$";
+    /// [`super::text`]
+    pub const TEXT: &str = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$";
+    /// [`super::url`]
+    pub const URL: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?#][^\s\x00-\x1F\x7F-\x9F\u2028\u2029]*)?$";
+    /// Secrets (passwords): what the body guard refuses in any string.
+    pub const SECRET: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029]*$";
 }
 
 /// Controls a JSON string may never carry, whatever its field (tab, newline and carriage
@@ -219,8 +246,8 @@ mod tests {
         for ok in [
             "https://meet.example.org/room/1?pwd=x#a",
             "http://localhost:8080/",
-            "HTTPS://[::1]:443/x",
-            "https://会议.example/房间",
+            "HTTPS://meeting.163.com:65535?x",
+            "https://x.example/房间#第一",
         ] {
             assert!(url(ok).is_ok(), "{ok}");
         }
@@ -233,8 +260,14 @@ mod tests {
             "https:///path",
             "https://x.example/a b",
             "https://x.example/a\r\nORGANIZER:mailto:evil@x",
-            "https://user@/x",
+            "https://user@x.example/",
             " https://x.example/",
+            "https://127.0.0.1/",
+            "https://x.example:65536/",
+            "https://x.example:/",
+            "https://[::1]/",
+            "https://会议.example/",
+            "https://a..example/",
         ] {
             assert_eq!(url(bad).unwrap_err().code, "url", "{bad}");
         }
@@ -255,5 +288,57 @@ mod tests {
         assert!(guard_query("q=a%0Ab").is_err());
         assert!(guard_query("q=%E7%94%B5%E6%A2%AF&limit=5").is_ok());
         assert_eq!(one_line("a\r\nBcc: x"), "a  Bcc: x");
+    }
+
+    /// The OpenAPI patterns and the code agree, on many strings made of the characters
+    /// that matter (checked with the `regex` crate, whose `\s` is Rust's whitespace).
+    #[test]
+    fn patterns_agree_with_the_rules() {
+        type Rule = fn(&str) -> Result<(), ValidationError>;
+        fn secret(s: &str) -> Result<(), ValidationError> {
+            if forbidden_anywhere(s) {
+                Err(control_chars())
+            } else {
+                Ok(())
+            }
+        }
+        let rules: [(&str, Rule); 6] = [
+            (patterns::LINE, line),
+            (patterns::TITLE, title),
+            (patterns::PROSE, prose),
+            (patterns::TEXT, text),
+            (patterns::URL, url),
+            (patterns::SECRET, secret),
+        ];
+        let alphabet: Vec<char> = "aZ0-.:/?#@[] \t\n\r\u{0}\u{7}\u{1f}\u{7f}\u{85}\u{a0}\u{3000}\u{200b}\u{feff}\u{2028}电hts"
+            .chars()
+            .collect();
+        let mut seed: u64 = 2026;
+        let mut next = move |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        let prefixes = [
+            "",
+            "http://",
+            "HTTPS://",
+            "https://x.example",
+            "https://a.b:",
+        ];
+        for (pattern, rule) in rules {
+            let re = regex::Regex::new(pattern).unwrap();
+            for _ in 0..20_000 {
+                let mut s = prefixes[next(prefixes.len())].to_string();
+                for _ in 0..next(8) {
+                    s.push(alphabet[next(alphabet.len())]);
+                }
+                if next(4) == 0 {
+                    s.push_str(["65535", "65536", "0", "01234", "/p", "\r\n"][next(6)]);
+                }
+                assert_eq!(re.is_match(&s), rule(&s).is_ok(), "{pattern} on {s:?}");
+            }
+        }
     }
 }

@@ -40,7 +40,12 @@ pub struct NewConsultation {
         custom(function = "crate::api::text::title"),
         length(min = 2, max = 200)
     )]
-    #[schema(min_length = 2, max_length = 200, example = "3号楼电梯改造微协商")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 2,
+        max_length = 200,
+        example = "3号楼电梯改造微协商"
+    )]
     pub title: String,
     pub kind: Kind,
     pub format: Format,
@@ -48,10 +53,18 @@ pub struct NewConsultation {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 200)
     )]
-    #[schema(min_length = 1, max_length = 200, example = "幸福社区议事厅")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200,
+        example = "幸福社区议事厅"
+    )]
     pub venue: Option<String>,
-    #[validate(custom(function = "crate::api::text::url"), url, length(max = 500))]
-    #[schema(max_length = 500)]
+    #[validate(custom(function = "crate::api::text::url"), length(max = 500))]
+    #[schema(
+        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?#][^\s\x00-\x1F\x7F-\x9F\u2028\u2029]*)?$",
+        max_length = 500
+    )]
     pub online_url: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -67,13 +80,21 @@ pub struct ConsultationPatch {
         custom(function = "crate::api::text::title"),
         length(min = 2, max = 200)
     )]
-    #[schema(min_length = 2, max_length = 200)]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 2,
+        max_length = 200
+    )]
     pub title: Option<String>,
     #[validate(
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 200)
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub venue: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -87,11 +108,17 @@ pub struct ConsultationTransition {
     pub expected_version: i32,
     /// Required to conclude.
     #[validate(custom(function = "crate::api::text::prose"), length(max = 20000))]
-    #[schema(max_length = 20000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 20000
+    )]
     pub minutes: Option<String>,
     /// Required to cancel.
     #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 2000
+    )]
     pub reason: Option<String>,
 }
 
@@ -142,7 +169,11 @@ pub struct NewAgendaItem {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 200)
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
     /// A catalog topic in discuss or later, within the meeting's place.
     pub topic_id: Option<i64>,
@@ -204,7 +235,11 @@ pub struct FollowUp {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 200)
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
     /// For a task: the responsible organisation; for a proposal: the answering organisation.
     pub organization_id: Option<i64>,
@@ -220,7 +255,11 @@ pub struct NewOutcome {
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 5000)
     )]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub decision: String,
     pub consensus: Consensus,
     #[validate(length(max = 20), nested)]
@@ -272,7 +311,11 @@ pub struct ProposalTransition {
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 5000)
     )]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub answer: Option<String>,
 }
 
@@ -283,7 +326,11 @@ pub struct Dissent {
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 2000)
     )]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub text: String,
 }
 
@@ -314,6 +361,7 @@ pub struct FreeSlotQuery {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 500)
     )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub users: String,
     /// A venue's place (its meetings also block it).
     pub place: Option<i64>,
@@ -346,5 +394,6 @@ pub struct FeedQuery {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 128)
     )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub token: String,
 }

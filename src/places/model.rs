@@ -28,14 +28,24 @@ pub struct NewPlace {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 100)
     )]
-    #[schema(min_length = 1, max_length = 100, example = "幸福社区")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100,
+        example = "幸福社区"
+    )]
     pub name: String,
     /// Unique code, e.g. the statistical division code.
     #[validate(
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 64)
     )]
-    #[schema(min_length = 1, max_length = 64, example = "330203001001")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 64,
+        example = "330203001001"
+    )]
     pub code: String,
 }
 
@@ -46,13 +56,21 @@ pub struct PlacePatch {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 100)
     )]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100
+    )]
     pub name: Option<String>,
     #[validate(
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 64)
     )]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 64
+    )]
     pub code: Option<String>,
 }
 
@@ -70,6 +88,7 @@ pub struct PlaceFilter {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 100)
     )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -103,7 +122,12 @@ pub struct NewOrganization {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 100)
     )]
-    #[schema(min_length = 1, max_length = 100, example = "绿城物业")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100,
+        example = "绿城物业"
+    )]
     pub name: String,
     /// Places served; at least one, each within the caller's admin scope.
     #[validate(length(min = 1, max = 200))]
@@ -118,7 +142,11 @@ pub struct OrganizationPatch {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 100)
     )]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100
+    )]
     pub name: Option<String>,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_items = 1, max_items = 200)]

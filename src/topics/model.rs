@@ -52,13 +52,22 @@ pub struct NewTopic {
         custom(function = "crate::api::text::title"),
         length(min = 2, max = 120)
     )]
-    #[schema(min_length = 2, max_length = 120, example = "3号楼电梯经常故障")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 2,
+        max_length = 120,
+        example = "3号楼电梯经常故障"
+    )]
     pub title: String,
     #[validate(
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 5000)
     )]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub body: String,
     pub category: Category,
     /// Major or specialist matters need a hearing before a decision.
@@ -89,6 +98,7 @@ pub struct TopicFilter {
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 100)
     )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -102,17 +112,26 @@ pub struct TransitionRequest {
     /// The topic `version` the caller saw; a stale one gets 409.
     pub expected_version: i32,
     #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 2000
+    )]
     pub note: Option<String>,
     /// Required for reject.
     #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 2000
+    )]
     pub reason: Option<String>,
     /// Required for merge: an open topic of the same community.
     pub target_topic_id: Option<i64>,
     /// Required for decide.
     #[validate(custom(function = "crate::api::text::prose"), length(max = 5000))]
-    #[schema(max_length = 5000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 5000
+    )]
     pub decision: Option<String>,
 }
 
@@ -138,7 +157,11 @@ pub struct NewComment {
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 2000)
     )]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub body: String,
     /// for / against / neutral; a side only during discuss.
     pub stance: Option<Stance>,
@@ -152,7 +175,11 @@ pub struct HideRequest {
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 500)
     )]
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 500
+    )]
     pub reason: String,
 }
 
@@ -198,7 +225,12 @@ pub struct Resource {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 100)
     )]
-    #[schema(min_length = 1, max_length = 100, example = "住宅专项维修资金")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100,
+        example = "住宅专项维修资金"
+    )]
     pub source: String,
     #[validate(range(min = 0.0, max = 1.0e12))]
     #[schema(minimum = 0, maximum = 1.0e12)]
@@ -207,7 +239,12 @@ pub struct Resource {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 20)
     )]
-    #[schema(min_length = 1, max_length = 20, example = "元")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 20,
+        example = "元"
+    )]
     pub unit: String,
 }
 
@@ -228,7 +265,11 @@ pub struct PlanRequest {
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 5000)
     )]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub summary: String,
     #[validate(length(max = 50), nested)]
     #[schema(max_items = 50)]
@@ -294,7 +335,12 @@ pub struct NewTask {
         custom(function = "crate::api::text::title"),
         length(min = 1, max = 200)
     )]
-    #[schema(min_length = 1, max_length = 200, example = "更换3号楼电梯控制柜")]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200,
+        example = "更换3号楼电梯控制柜"
+    )]
     pub title: String,
     /// The responsible organisation (property firm, department...).
     pub organization_id: Option<i64>,
@@ -311,7 +357,11 @@ pub struct TaskPatch {
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 2000)
     )]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub progress_note: Option<String>,
     pub expected_version: i32,
 }
@@ -339,7 +389,11 @@ pub struct NewObjection {
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 2000)
     )]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub body: String,
 }
 
@@ -360,7 +414,11 @@ pub struct ObjectionAnswer {
         custom(function = "crate::api::text::text"),
         length(min = 1, max = 2000)
     )]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub reason: String,
 }
 
@@ -385,7 +443,10 @@ pub struct NewEvaluation {
     #[schema(minimum = 1, maximum = 5)]
     pub score: i32,
     #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 2000
+    )]
     #[serde(default)]
     pub comment: String,
 }
