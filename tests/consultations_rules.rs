@@ -1620,7 +1620,8 @@ async fn values_that_break_a_rule_are_a_422_naming_the_field() {
             post.clone(),
             create_path(),
             create(json!({"format": "online", "online_url": "zoom room 5"})),
-            "validation.invalid",
+            // Its own code since issue 8 (was validation.invalid).
+            "validation.url",
             "online_url",
         ),
         (
@@ -2181,11 +2182,8 @@ async fn actions_need_their_input_and_edits_need_an_editable_meeting() {
             json!({"venue": null}),
             Some("venue"),
         ),
-        (
-            "in person with a blank venue",
-            json!({"venue": "   "}),
-            Some("venue"),
-        ),
+        // A whitespace-only venue is now refused at input (validation.blank, see
+        // tests/input_hygiene.rs), so it never reaches scheduling.
         (
             "online without a link",
             json!({"format": "online", "venue": null}),
@@ -3172,7 +3170,8 @@ async fn proposals_move_one_step_at_a_time_by_the_right_people() {
         "dept",
         json!({"to": "answered", "answer": "   "}),
         422,
-        "validation.required",
+        // Refused at input since issue 8 (was validation.required from the rules).
+        "validation.blank",
         Some("answer"),
     )
     .await;

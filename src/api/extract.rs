@@ -129,11 +129,12 @@ pub fn validation_error(errors: ValidationErrors) -> ApiError {
             };
             match kind {
                 ValidationErrorsKind::Field(errs) => {
-                    // The text rules name what is wrong more precisely than a format
-                    // or length rule that fails on the same value.
+                    // A control character or a bad address is named before a format or
+                    // length rule that fails on the same value (an empty value stays a
+                    // length error, not a blank one).
                     let precise = errs
                         .iter()
-                        .find(|e| matches!(e.code.as_ref(), "control_chars" | "blank" | "url"));
+                        .find(|e| matches!(e.code.as_ref(), "control_chars" | "url"));
                     if let Some(e) = precise.or(errs.first()) {
                         let params: Vec<String> = e
                             .params
