@@ -73,6 +73,18 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "validation.email" => ("邮箱地址格式不正确", "The email address is not valid"),
         "validation.required" => ("缺少必填内容", "A required value is missing"),
         "validation.invalid" => ("字段取值无效", "A field value is not allowed"),
+        "validation.control_chars" => (
+            "字段不能包含 NUL 或其他控制字符",
+            "A field must not contain NUL or other control characters",
+        ),
+        "validation.blank" => (
+            "字段不能只有空白",
+            "A field must contain a visible character",
+        ),
+        "validation.url" => (
+            "网址必须以 http:// 或 https:// 开头并带有主机名，且不含空白",
+            "The address must be http:// or https:// with a host and no whitespace",
+        ),
         "validation.weak_password" => (
             "密码太弱：至少 10 个字符",
             "The password is too weak: at least 10 characters",

@@ -10,14 +10,31 @@ use crate::auth::Role;
 /// POST /api/v1/auth/register
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {
-    #[validate(email, length(max = 254))]
-    #[schema(format = "email", max_length = 254, example = "zhang.san@example.com")]
+    #[validate(custom(function = "crate::api::text::line"), email, length(max = 254))]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        format = "email",
+        max_length = 254,
+        example = "zhang.san@example.com"
+    )]
     pub email: String,
     /// At least 10 characters.
-    #[schema(min_length = 10, max_length = 256)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 10,
+        max_length = 256
+    )]
     pub password: String,
-    #[validate(length(min = 1, max = 64))]
-    #[schema(min_length = 1, max_length = 64, example = "张三")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 64)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 64,
+        example = "张三"
+    )]
     pub display_name: String,
     /// The community (or grid or building) the resident lives in.
     pub home_place_id: i64,
@@ -33,8 +50,11 @@ pub struct Accepted {
 /// POST /api/v1/auth/verify-email
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct TokenRequest {
-    #[validate(length(min = 1, max = 128))]
-    #[schema(max_length = 128)]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 128)
+    )]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 128)]
     pub token: String,
 }
 
@@ -47,11 +67,17 @@ pub struct Verified {
 /// POST /api/v1/auth/login
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct LoginRequest {
-    #[validate(length(min = 1, max = 254))]
-    #[schema(max_length = 254)]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 254)
+    )]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 256))]
-    #[schema(max_length = 256)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029]*$",
+        max_length = 256
+    )]
     pub password: String,
 }
 
@@ -69,26 +95,39 @@ pub struct TokenPair {
 /// POST /api/v1/auth/refresh and /logout
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RefreshRequest {
-    #[validate(length(min = 1, max = 128))]
-    #[schema(max_length = 128)]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 128)
+    )]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 128)]
     pub refresh_token: String,
 }
 
 /// POST /api/v1/auth/password-reset/request
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ResetRequest {
-    #[validate(length(min = 1, max = 254))]
-    #[schema(max_length = 254)]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 254)
+    )]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 254)]
     pub email: String,
 }
 
 /// POST /api/v1/auth/password-reset/confirm
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ResetConfirm {
-    #[validate(length(min = 1, max = 128))]
-    #[schema(max_length = 128)]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 128)
+    )]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 128)]
     pub token: String,
-    #[schema(min_length = 10, max_length = 256)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 10,
+        max_length = 256
+    )]
     pub new_password: String,
 }
 
@@ -133,7 +172,11 @@ pub struct UserFilter {
     /// Users whose home is this place or beneath it.
     pub place_id: Option<i64>,
     /// Substring of email or display name.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 100)
+    )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub q: Option<String>,
     /// Users holding this role.
     pub role: Option<Role>,
@@ -146,8 +189,15 @@ pub struct UserFilter {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct UserPatch {
     pub disabled: Option<bool>,
-    #[validate(length(min = 1, max = 64))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 64)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 64
+    )]
     pub display_name: Option<String>,
 }
 

@@ -53,6 +53,10 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
                 return Err(ApiError::UnsupportedMediaType);
             }
             let value = parse_json::<T>(&bytes)?;
+            // Well-formed JSON by now: refuse controls in any string before the field rules.
+            if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+                super::text::guard_json(&raw)?;
+            }
             value.validate().map_err(validation_error)?;
             Ok(Body(value))
         })
@@ -125,7 +129,13 @@ pub fn validation_error(errors: ValidationErrors) -> ApiError {
             };
             match kind {
                 ValidationErrorsKind::Field(errs) => {
-                    if let Some(e) = errs.first() {
+                    // A control character or a bad address is named before a format or
+                    // length rule that fails on the same value (an empty value stays a
+                    // length error, not a blank one).
+                    let precise = errs
+                        .iter()
+                        .find(|e| matches!(e.code.as_ref(), "control_chars" | "url"));
+                    if let Some(e) = precise.or(errs.first()) {
                         let params: Vec<String> = e
                             .params
                             .iter()
@@ -165,6 +175,9 @@ pub fn validation_error(errors: ValidationErrors) -> ApiError {
                 "email" => "validation.email",
                 "required" => "validation.required",
                 "weak_password" => "validation.weak_password",
+                "control_chars" => "validation.control_chars",
+                "blank" => "validation.blank",
+                "url" => "validation.url",
                 _ => "validation.invalid",
             };
             ApiError::invalid(field, code, detail)
@@ -187,6 +200,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Query<T> {
 
 /// Parses and validates a query string.
 pub fn parse_query<T: DeserializeOwned + Validate>(qs: &str) -> Result<T, ApiError> {
+    super::text::guard_query(qs)?;
     let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(qs));
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -8,6 +8,7 @@ mod openapi;
 pub mod ops;
 pub mod paging;
 pub mod respond;
+pub mod text;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};

@@ -36,16 +36,35 @@ pub struct ConsultationOut {
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 pub struct NewConsultation {
     pub place_id: i64,
-    #[validate(length(min = 2, max = 200))]
-    #[schema(min_length = 2, max_length = 200, example = "3号楼电梯改造微协商")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 2, max = 200)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 2,
+        max_length = 200,
+        example = "3号楼电梯改造微协商"
+    )]
     pub title: String,
     pub kind: Kind,
     pub format: Format,
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200, example = "幸福社区议事厅")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200,
+        example = "幸福社区议事厅"
+    )]
     pub venue: Option<String>,
-    #[validate(url, length(max = 500))]
-    #[schema(max_length = 500)]
+    #[validate(custom(function = "crate::api::text::url"), length(max = 500))]
+    #[schema(
+        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?#][^\s\x00-\x1F\x7F-\x9F\u2028\u2029]*)?$",
+        max_length = 500
+    )]
     pub online_url: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -57,11 +76,25 @@ pub struct NewConsultation {
 /// PATCH /api/v1/consultations/{id}: edit or move (clashes are checked again).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ConsultationPatch {
-    #[validate(length(min = 2, max = 200))]
-    #[schema(min_length = 2, max_length = 200)]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 2, max = 200)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 2,
+        max_length = 200
+    )]
     pub title: Option<String>,
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub venue: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -74,12 +107,18 @@ pub struct ConsultationTransition {
     pub action: Action,
     pub expected_version: i32,
     /// Required to conclude.
-    #[validate(length(max = 20000))]
-    #[schema(max_length = 20000)]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 20000))]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 20000
+    )]
     pub minutes: Option<String>,
     /// Required to cancel.
-    #[validate(length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 2000
+    )]
     pub reason: Option<String>,
 }
 
@@ -126,8 +165,15 @@ pub struct AgendaItemOut {
 /// POST /api/v1/consultations/{id}/agenda-items
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewAgendaItem {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
     /// A catalog topic in discuss or later, within the meeting's place.
     pub topic_id: Option<i64>,
@@ -185,8 +231,15 @@ pub struct Attendance {
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
 pub struct FollowUp {
     pub kind: FollowUpKind,
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
     /// For a task: the responsible organisation; for a proposal: the answering organisation.
     pub organization_id: Option<i64>,
@@ -198,8 +251,15 @@ pub struct FollowUp {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewOutcome {
     pub agenda_item_id: i64,
-    #[validate(length(min = 1, max = 5000))]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 5000)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub decision: String,
     pub consensus: Consensus,
     #[validate(length(max = 20), nested)]
@@ -247,16 +307,30 @@ pub struct ProposalOut {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ProposalTransition {
     pub to: ProposalStatus,
-    #[validate(length(min = 1, max = 5000))]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 5000)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub answer: Option<String>,
 }
 
 /// POST /api/v1/consultations/{id}/minutes/dissent
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct Dissent {
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub text: String,
 }
 
@@ -283,7 +357,11 @@ pub struct DissentOut {
 #[into_params(parameter_in = Query)]
 pub struct FreeSlotQuery {
     /// Comma-separated user ids who must all be free.
-    #[validate(length(min = 1, max = 500))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 500)
+    )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub users: String,
     /// A venue's place (its meetings also block it).
     pub place: Option<i64>,
@@ -312,6 +390,10 @@ pub struct FeedOut {
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// The token from POST /api/v1/me/calendar-feed.
-    #[validate(length(min = 1, max = 128))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 128)
+    )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub token: String,
 }

@@ -47,18 +47,29 @@ impl Template {
         }
     }
 
-    /// Fills the placeholders; unknown placeholders are left as they are, visibly.
+    /// Fills the placeholders; unknown placeholders are left as they are, visibly. The
+    /// subject is the template's first line, and a value placed in it is made one line
+    /// (controls become spaces), so no title can move text into the body or, past lettre's
+    /// own encoding, into another header.
     pub fn render(self, vars: &[(&str, &str)]) -> Rendered {
         let (kind, source) = self.source();
-        let mut text = source.to_string();
-        for (name, value) in vars {
-            text = text.replace(&format!("{{{{{name}}}}}"), value);
-        }
-        let (subject, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+        let (subject, body) = source.split_once('\n').unwrap_or((source, ""));
+        let fill = |template: &str, one_line: bool| {
+            let mut text = template.to_string();
+            for (name, value) in vars {
+                let value = if one_line {
+                    crate::api::text::one_line(value)
+                } else {
+                    (*value).to_string()
+                };
+                text = text.replace(&format!("{{{{{name}}}}}"), &value);
+            }
+            text
+        };
         Rendered {
             kind,
-            subject: subject.trim().to_string(),
-            body: body.trim_start().to_string(),
+            subject: fill(subject, true).trim().to_string(),
+            body: fill(body, false).trim_start().to_string(),
         }
     }
 }
@@ -79,5 +90,32 @@ mod tests {
         assert!(r.body.contains("张三"));
         assert!(r.body.contains("token: abc"));
         assert!(!r.body.contains("{{"));
+    }
+
+    #[test]
+    fn a_title_cannot_leave_the_subject() {
+        let r = Template::MeetingCancelled.render(&[("title", "会\r\nBcc: evil@x\n正文")]);
+        assert!(!r.subject.contains(['\r', '\n']), "{:?}", r.subject);
+        assert!(r.subject.contains("Bcc: evil@x"));
+        assert!(!r.body.starts_with("Bcc") && !r.body.starts_with("正文"));
+    }
+
+    /// lettre encodes (RFC 2047) a header value holding CR or LF instead of writing it raw,
+    /// so even a subject that skipped `render` cannot add a header.
+    #[test]
+    fn lettre_never_splits_a_header() {
+        let msg = lettre::Message::builder()
+            .from("a@example.org".parse().unwrap())
+            .to("b@example.org".parse().unwrap())
+            .subject("Hi\r\nBcc: evil@example.org")
+            .body(String::from("x"))
+            .unwrap();
+        let raw = String::from_utf8(msg.formatted()).unwrap();
+        assert!(!raw.lines().any(|l| l.starts_with("Bcc")), "{raw}");
+        assert!(
+            "b@example.org\r\nBcc: evil@example.org"
+                .parse::<lettre::message::Mailbox>()
+                .is_err()
+        );
     }
 }

@@ -24,23 +24,53 @@ pub struct NewPlace {
     /// Null only for a city (a root), which only an installation-wide admin may create.
     pub parent_id: Option<i64>,
     pub kind: PlaceKind,
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100, example = "幸福社区")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 100)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100,
+        example = "幸福社区"
+    )]
     pub name: String,
     /// Unique code, e.g. the statistical division code.
-    #[validate(length(min = 1, max = 64))]
-    #[schema(min_length = 1, max_length = 64, example = "330203001001")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 64)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 64,
+        example = "330203001001"
+    )]
     pub code: String,
 }
 
 /// PATCH /api/v1/places/{id}; a place cannot move to another parent.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct PlacePatch {
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 100)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100
+    )]
     pub name: Option<String>,
-    #[validate(length(min = 1, max = 64))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 64)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 64
+    )]
     pub code: Option<String>,
 }
 
@@ -54,7 +84,11 @@ pub struct PlaceFilter {
     pub within: Option<i64>,
     pub kind: Option<PlaceKind>,
     /// Substring of the name.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 100)
+    )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -84,8 +118,16 @@ pub struct OrganizationOut {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewOrganization {
     pub kind: OrganizationKind,
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100, example = "绿城物业")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 100)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100,
+        example = "绿城物业"
+    )]
     pub name: String,
     /// Places served; at least one, each within the caller's admin scope.
     #[validate(length(min = 1, max = 200))]
@@ -96,8 +138,15 @@ pub struct NewOrganization {
 /// PATCH /api/v1/organizations/{id}
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct OrganizationPatch {
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 100)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100
+    )]
     pub name: Option<String>,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_items = 1, max_items = 200)]

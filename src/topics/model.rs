@@ -48,11 +48,26 @@ pub struct TopicOut {
 pub struct NewTopic {
     /// A community, grid or building.
     pub place_id: i64,
-    #[validate(length(min = 2, max = 120))]
-    #[schema(min_length = 2, max_length = 120, example = "3号楼电梯经常故障")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 2, max = 120)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 2,
+        max_length = 120,
+        example = "3号楼电梯经常故障"
+    )]
     pub title: String,
-    #[validate(length(min = 1, max = 5000))]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 5000)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub body: String,
     pub category: Category,
     /// Major or specialist matters need a hearing before a decision.
@@ -79,7 +94,11 @@ pub struct TopicFilter {
     pub mine: Option<bool>,
     pub author_id: Option<i64>,
     /// Text in title or body (Chinese works: substring match).
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        custom(function = "crate::api::text::line"),
+        length(min = 1, max = 100)
+    )]
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -92,18 +111,27 @@ pub struct TransitionRequest {
     pub action: Action,
     /// The topic `version` the caller saw; a stale one gets 409.
     pub expected_version: i32,
-    #[validate(length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 2000
+    )]
     pub note: Option<String>,
     /// Required for reject.
-    #[validate(length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 2000
+    )]
     pub reason: Option<String>,
     /// Required for merge: an open topic of the same community.
     pub target_topic_id: Option<i64>,
     /// Required for decide.
-    #[validate(length(max = 5000))]
-    #[schema(max_length = 5000)]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 5000))]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 5000
+    )]
     pub decision: Option<String>,
 }
 
@@ -125,8 +153,15 @@ pub struct CommentOut {
 /// POST /api/v1/topics/{id}/comments
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewComment {
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub body: String,
     /// for / against / neutral; a side only during discuss.
     pub stance: Option<Stance>,
@@ -136,8 +171,15 @@ pub struct NewComment {
 /// POST /api/v1/comments/{id}/hide
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct HideRequest {
-    #[validate(length(min = 1, max = 500))]
-    #[schema(min_length = 1, max_length = 500)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 500)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 500
+    )]
     pub reason: String,
 }
 
@@ -179,14 +221,30 @@ pub struct PageParams {
 pub struct Resource {
     pub kind: ResourceKind,
     /// Where it comes from: property maintenance fund, community fund, donation 乡贤, volunteers...
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100, example = "住宅专项维修资金")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 100)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 100,
+        example = "住宅专项维修资金"
+    )]
     pub source: String,
     #[validate(range(min = 0.0, max = 1.0e12))]
     #[schema(minimum = 0, maximum = 1.0e12)]
     pub amount: f64,
-    #[validate(length(min = 1, max = 20))]
-    #[schema(min_length = 1, max_length = 20, example = "元")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 20)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 20,
+        example = "元"
+    )]
     pub unit: String,
 }
 
@@ -203,8 +261,15 @@ crate::wire_enum! {
 /// PUT /api/v1/topics/{id}/plan
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct PlanRequest {
-    #[validate(length(min = 1, max = 5000))]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 5000)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub summary: String,
     #[validate(length(max = 50), nested)]
     #[schema(max_items = 50)]
@@ -266,8 +331,16 @@ pub struct TaskOut {
 /// POST /api/v1/topics/{id}/tasks
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewTask {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200, example = "更换3号楼电梯控制柜")]
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 200)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 200,
+        example = "更换3号楼电梯控制柜"
+    )]
     pub title: String,
     /// The responsible organisation (property firm, department...).
     pub organization_id: Option<i64>,
@@ -280,8 +353,15 @@ pub struct NewTask {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct TaskPatch {
     pub status: Option<TaskStatus>,
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub progress_note: Option<String>,
     pub expected_version: i32,
 }
@@ -305,8 +385,15 @@ pub struct TaskFilter {
 /// POST /api/v1/topics/{id}/objections
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewObjection {
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub body: String,
 }
 
@@ -323,8 +410,15 @@ crate::wire_enum! {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ObjectionAnswer {
     pub decision: ObjectionDecision,
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[validate(
+        custom(function = "crate::api::text::text"),
+        length(min = 1, max = 2000)
+    )]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF](?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub reason: String,
 }
 
@@ -348,8 +442,11 @@ pub struct NewEvaluation {
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
     pub score: i32,
-    #[validate(length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[validate(custom(function = "crate::api::text::prose"), length(max = 2000))]
+    #[schema(
+        pattern = r"^(?:[^\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029]|\r\n)*$",
+        max_length = 2000
+    )]
     #[serde(default)]
     pub comment: String,
 }

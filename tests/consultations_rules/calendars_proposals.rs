@@ -172,7 +172,7 @@ async fn proposals_move_one_step_at_a_time_by_the_right_people() -> TestResult {
     #[rustfmt::skip]
     let table = [
         ("dept", json!({"to": "answered"}), Expect(422, "validation.required", Some("answer"))),
-        ("dept", json!({"to": "answered", "answer": "   "}), Expect(422, "validation.required", Some("answer"))),
+        ("dept", json!({"to": "answered", "answer": "   "}), Expect(422, "validation.blank", Some("answer"))),
         ("dept", json!({"to": "answered", "answer": ""}), Expect(422, "validation.length", Some("answer"))),
         ("dept_other", json!({"to": "answered", "answer": "答复"}), DENIED),
         ("cppcc", json!({"to": "answered", "answer": "答复"}), DENIED),

@@ -42,7 +42,7 @@ async fn values_that_break_a_rule_are_a_422_naming_the_field() -> TestResult {
         ("an end before the start", "sub", post.clone(), create_path(), create(json!({"starts_at": end, "ends_at": start})), "consultation.invalid_time", "ends_at"),
         ("an end at the start", "sub", post.clone(), create_path(), create(json!({"ends_at": start})), "consultation.invalid_time", "ends_at"),
         ("a meeting of 24 hours and a minute", "sub", post.clone(), create_path(), create(json!({"ends_at": start + Duration::hours(24) + Duration::minutes(1)})), "consultation.invalid_time", "ends_at"),
-        ("an online link that is no URL", "sub", post.clone(), create_path(), create(json!({"format": "online", "online_url": "zoom room 5"})), "validation.invalid", "online_url"),
+        ("an online link that is no URL", "sub", post.clone(), create_path(), create(json!({"format": "online", "online_url": "zoom room 5"})), "validation.url", "online_url"),
         ("an unknown place", "sub", post.clone(), create_path(), create(json!({"place_id": 987_654_321})), "place.not_found", "place_id"),
         ("from a topic still in say", "sub", post.clone(), create_path(), create(json!({"from_topic_id": say})), "consultation.invalid_topic", "from_topic_id"),
         ("from a topic of another community", "sub", post.clone(), create_path(), create(json!({"from_topic_id": elsewhere})), "consultation.invalid_topic", "from_topic_id"),

@@ -62,7 +62,7 @@ async fn actions_need_their_input_and_edits_need_an_editable_meeting() -> TestRe
     #[rustfmt::skip]
     let table = [
         ("in person without a venue", json!({"venue": null}), Some("venue")),
-        ("in person with a blank venue", json!({"venue": "   "}), Some("venue")),
+        // A whitespace-only venue is refused at input (validation.blank, tests/input_hygiene.rs), so it never reaches scheduling.
         ("online without a link", json!({"format": "online", "venue": null}), None),
         ("hybrid without a link", json!({"format": "hybrid", "venue": "议事厅"}), None),
         ("hybrid without a venue", json!({"format": "hybrid", "venue": null, "online_url": "https://meet.example/r/1"}), None),
