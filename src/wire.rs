@@ -51,14 +51,21 @@ macro_rules! wire_enum {
                 })
             }
 
-            /// Does serde write every value as its `as_str` name (and read it back)?
+            /// Checks the names in both directions: each is unique, `parse` reads back what
+            /// `as_str` writes, serde writes and reads the same name, and nothing else parses.
             #[cfg(test)]
-            pub fn serde_matches_wire() -> bool {
-                Self::ALL.iter().all(|v| {
-                    let json = serde_json::Value::String(v.as_str().to_string());
-                    serde_json::to_value(v).ok().as_ref() == Some(&json)
-                        && serde_json::from_value::<$name>(json).ok() == Some(*v)
-                })
+            pub fn assert_wire_names() {
+                let mut seen = std::collections::HashSet::new();
+                for v in Self::ALL {
+                    let name = v.as_str();
+                    assert!(seen.insert(name), "{}: duplicate name {name}", stringify!($name));
+                    assert_eq!(Self::parse(name), Some(v), "{}: parse {name}", stringify!($name));
+                    let json = serde_json::Value::String(name.to_string());
+                    assert_eq!(serde_json::to_value(v).ok(), Some(json.clone()), "{}: serde writes {name}", stringify!($name));
+                    assert_eq!(serde_json::from_value::<$name>(json).ok(), Some(v), "{}: serde reads {name}", stringify!($name));
+                }
+                assert_eq!(Self::parse("nonsense"), None);
+                assert_eq!(Self::parse(""), None);
             }
         }
 
@@ -96,48 +103,28 @@ mod tests {
     fn every_wire_enum_speaks_its_names() {
         use crate::consultations::rules as c;
         use crate::topics::{model as tm, rules as t};
-        let checks = [
-            ("Role", crate::auth::Role::serde_matches_wire()),
-            (
-                "PlaceKind",
-                crate::places::rules::PlaceKind::serde_matches_wire(),
-            ),
-            (
-                "OrganizationKind",
-                crate::places::model::OrganizationKind::serde_matches_wire(),
-            ),
-            ("Stage", t::Stage::serde_matches_wire()),
-            ("Resolution", t::Resolution::serde_matches_wire()),
-            ("TopicAction", t::Action::serde_matches_wire()),
-            ("TopicCategory", t::Category::serde_matches_wire()),
-            ("Source", t::Source::serde_matches_wire()),
-            ("Stance", t::Stance::serde_matches_wire()),
-            (
-                "OutboxStatus",
-                crate::notifications::outbox::OutboxStatus::serde_matches_wire(),
-            ),
-            (
-                "EventKind",
-                crate::topics::events::EventKind::serde_matches_wire(),
-            ),
-            ("ResourceKind", tm::ResourceKind::serde_matches_wire()),
-            ("TaskStatus", tm::TaskStatus::serde_matches_wire()),
-            (
-                "ObjectionDecision",
-                tm::ObjectionDecision::serde_matches_wire(),
-            ),
-            ("Kind", c::Kind::serde_matches_wire()),
-            ("Format", c::Format::serde_matches_wire()),
-            ("Status", c::Status::serde_matches_wire()),
-            ("ConsultationAction", c::Action::serde_matches_wire()),
-            ("ParticipantCategory", c::Category::serde_matches_wire()),
-            ("Response", c::Response::serde_matches_wire()),
-            ("Consensus", c::Consensus::serde_matches_wire()),
-            ("FollowUpKind", c::FollowUpKind::serde_matches_wire()),
-            ("ProposalStatus", c::ProposalStatus::serde_matches_wire()),
-        ];
-        for (name, ok) in checks {
-            assert!(ok, "{name}: serde and as_str disagree");
-        }
+        crate::auth::Role::assert_wire_names();
+        crate::places::rules::PlaceKind::assert_wire_names();
+        crate::places::model::OrganizationKind::assert_wire_names();
+        t::Stage::assert_wire_names();
+        t::Resolution::assert_wire_names();
+        t::Action::assert_wire_names();
+        t::Category::assert_wire_names();
+        t::Source::assert_wire_names();
+        t::Stance::assert_wire_names();
+        crate::notifications::outbox::OutboxStatus::assert_wire_names();
+        crate::topics::events::EventKind::assert_wire_names();
+        tm::ResourceKind::assert_wire_names();
+        tm::TaskStatus::assert_wire_names();
+        tm::ObjectionDecision::assert_wire_names();
+        c::Kind::assert_wire_names();
+        c::Format::assert_wire_names();
+        c::Status::assert_wire_names();
+        c::Action::assert_wire_names();
+        c::Category::assert_wire_names();
+        c::Response::assert_wire_names();
+        c::Consensus::assert_wire_names();
+        c::FollowUpKind::assert_wire_names();
+        c::ProposalStatus::assert_wire_names();
     }
 }
