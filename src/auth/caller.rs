@@ -95,6 +95,22 @@ impl Caller {
         }
     }
 
+    /// The places `mine=true` lists stand for: the subtrees of the caller's grants, or None
+    /// (no limit) for an installation-wide admin.
+    pub fn role_subtrees(&self) -> Option<Vec<String>> {
+        if self.is_global_admin() {
+            return None;
+        }
+        let mut paths: Vec<String> = self
+            .grants
+            .iter()
+            .filter_map(|g| g.place_path.clone())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        Some(paths)
+    }
+
     /// An admin for the whole installation (a grant with no place).
     pub fn is_global_admin(&self) -> bool {
         self.grants

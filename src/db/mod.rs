@@ -28,6 +28,9 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+/// The backend type of `DbConn`, for boxed expressions shared across queries.
+pub type Backend = <DbConn as Connection>::Backend;
+
 /// The r2d2 pool every request borrows from.
 pub type Pool = r2d2::Pool<ConnectionManager>;
 /// A connection borrowed from the pool.

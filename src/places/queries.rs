@@ -1,6 +1,8 @@
 //! Storage of places and organisations.
 
+use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 use super::model::{OrganizationKind, OrganizationOut, PlaceOut};
 use super::rules::{PlaceKind, child_path, escape_like, subtree_range};
@@ -322,4 +324,21 @@ pub fn rename_organization(conn: &mut DbConn, id: i64, name: &str) -> ApiResult<
         .set(organizations::name.eq(name))
         .execute(conn)?;
     Ok(())
+}
+
+/// `places.path` lies in one of the subtrees of `paths` (a small list: a caller's grants), as
+/// one grouped OR for any query joined to `places`; an empty list matches nothing.
+pub fn in_any_subtree<QS: 'static>(
+    paths: &[String],
+) -> Box<dyn BoxableExpression<QS, db::Backend, SqlType = Bool>>
+where
+    places::path: SelectableExpression<QS>,
+{
+    let mut cond: Box<dyn BoxableExpression<QS, db::Backend, SqlType = Bool>> =
+        Box::new(false.into_sql::<Bool>());
+    for path in paths {
+        let (lo, hi) = subtree_range(path);
+        cond = Box::new(cond.or(places::path.ge(lo).and(places::path.lt(hi))));
+    }
+    cond
 }

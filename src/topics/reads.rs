@@ -25,20 +25,6 @@ const SUPERVISORS: [Role; 4] = [
 /// The roles that act for an organisation.
 const ORGANISATION_ROLES: [Role; 2] = [Role::PropertyFirm, Role::Department];
 
-/// The places `mine=true` stands for: the subtrees of the caller's grants; None (no limit)
-/// for an installation-wide admin.
-fn role_places(caller: &Caller) -> Option<Vec<String>> {
-    let mut paths = Vec::new();
-    for g in &caller.grants {
-        match &g.place_path {
-            Some(p) => paths.push(p.clone()),
-            None if g.role == Role::Admin => return None,
-            None => {}
-        }
-    }
-    Some(paths)
-}
-
 /// The topic list with its filters; `mine=true` keeps the topics within the caller's role
 /// places (with `escalated&unscheduled`, the CPPCC member's 请你来协商 queue).
 pub fn list_topics(
@@ -53,7 +39,7 @@ pub fn list_topics(
         None => None,
     };
     let within_any = if f.mine.unwrap_or(false) {
-        role_places(caller)
+        caller.role_subtrees()
     } else {
         None
     };

@@ -94,22 +94,6 @@ pub fn get(conn: &mut DbConn, settings: &Settings, id: i64) -> ApiResult<Consult
     view(conn, settings, &c)
 }
 
-/// The places whose subtrees hold the caller's roles (None: an installation-wide admin, who
-/// sees everything).
-fn role_places(caller: &Caller) -> Option<Vec<String>> {
-    if caller.is_global_admin() {
-        return None;
-    }
-    let mut paths: Vec<String> = caller
-        .grants
-        .iter()
-        .filter_map(|g| g.place_path.clone())
-        .collect();
-    paths.sort();
-    paths.dedup();
-    Some(paths)
-}
-
 /// Lists meetings by place subtree, status, time range, participant, and (`mine`) the
 /// caller's role places.
 pub fn list(
@@ -124,7 +108,7 @@ pub fn list(
         None => None,
     };
     let mine = if f.mine == Some(true) {
-        role_places(caller)
+        caller.role_subtrees()
     } else {
         None
     };

@@ -1,9 +1,7 @@
 //! Meetings: rows, versions, the list, and the one-query clash and busy search.
 
 use chrono::NaiveDateTime;
-use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 
 use crate::consultations::rules::{Format, Kind, Response, Status};
 use crate::db::schema::{consultations, invitations, places};
@@ -199,7 +197,7 @@ pub fn list(conn: &mut DbConn, f: &ListQuery<'_>) -> ApiResult<Vec<ConsultationR
         if paths.is_empty() {
             return Ok(Vec::new());
         }
-        q = q.filter(any_subtree(paths));
+        q = q.filter(crate::places::queries::in_any_subtree(paths));
     }
     if let Some(s) = f.status {
         q = q.filter(consultations::status.eq(s));
@@ -224,25 +222,6 @@ pub fn list(conn: &mut DbConn, f: &ListQuery<'_>) -> ApiResult<Vec<ConsultationR
         q = q.filter(consultations::id.gt(a));
     }
     Ok(q.order(consultations::id).limit(f.fetch).load(conn)?)
-}
-
-type Multi = <DbConn as diesel::Connection>::Backend;
-
-/// `places.path` lies in one of the subtrees of `paths` (a small list: a caller's grants).
-fn any_subtree<QS: 'static>(
-    paths: &[String],
-) -> Box<dyn BoxableExpression<QS, Multi, SqlType = Bool>>
-where
-    places::path: SelectableExpression<QS>,
-{
-    use crate::places::rules::subtree_range;
-    let mut cond: Box<dyn BoxableExpression<QS, Multi, SqlType = Bool>> =
-        Box::new(false.into_sql::<Bool>());
-    for path in paths {
-        let (lo, hi) = subtree_range(path);
-        cond = Box::new(cond.or(places::path.ge(lo).and(places::path.lt(hi))));
-    }
-    cond
 }
 
 /// What to look for in [`busy`].

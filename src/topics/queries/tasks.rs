@@ -91,15 +91,8 @@ pub fn list_tasks(conn: &mut DbConn, f: &TaskQuery<'_>) -> ApiResult<Vec<TaskRow
         .inner_join(topics::table.inner_join(places::table.on(places::id.eq(topics::place_id))))
         .select(TaskRow::as_select())
         .into_boxed();
-    // The OR group goes first: `or_filter` ORs with everything filtered before it.
-    for (i, path) in f.within_any.iter().enumerate() {
-        let (lo, hi) = subtree_range(path);
-        let inside = places::path.ge(lo).and(places::path.lt(hi));
-        q = if i == 0 {
-            q.filter(inside)
-        } else {
-            q.or_filter(inside)
-        };
+    if !f.within_any.is_empty() {
+        q = q.filter(crate::places::queries::in_any_subtree(&f.within_any));
     }
     if let Some(path) = f.within {
         let (lo, hi) = subtree_range(path);

@@ -186,16 +186,7 @@ pub fn list_topics(conn: &mut DbConn, f: &TopicQuery<'_>) -> ApiResult<Vec<Topic
         if paths.is_empty() {
             return Ok(Vec::new());
         }
-        // The OR group goes first: `or_filter` ORs with everything filtered before it.
-        for (i, path) in paths.iter().enumerate() {
-            let (lo, hi) = subtree_range(path);
-            let inside = places::path.ge(lo).and(places::path.lt(hi));
-            query = if i == 0 {
-                query.filter(inside)
-            } else {
-                query.or_filter(inside)
-            };
-        }
+        query = query.filter(crate::places::queries::in_any_subtree(paths));
     }
     if let Some(path) = f.within {
         let (lo, hi) = subtree_range(path);
