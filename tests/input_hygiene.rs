@@ -10,7 +10,7 @@ mod common;
 
 use awc::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
-use common::{Resp, TestApp};
+use common::{Body, Resp, TestApp, monday_at};
 use serde_json::{Value, json};
 use yishi::auth::Role;
 
@@ -99,22 +99,6 @@ fn set(body: &mut Value, field: &str, value: &str) {
     *at = Value::String(value.to_string());
 }
 
-async fn send(
-    app: &TestApp,
-    method: &Method,
-    path: &str,
-    token: Option<&str>,
-    body: Value,
-) -> Resp {
-    if *method == Method::PATCH {
-        app.patch(path, token, body).await
-    } else if *method == Method::PUT {
-        app.put_json(path, token.unwrap(), body).await
-    } else {
-        app.post(path, token, body).await
-    }
-}
-
 struct World {
     admin: String,
     staff: String,
@@ -125,21 +109,6 @@ struct World {
     topic: Value,
     meeting: Value,
     org: i64,
-}
-
-fn monday_10() -> chrono::DateTime<Utc> {
-    use chrono::{Datelike, TimeZone, Weekday};
-    let tz = chrono_tz::Asia::Shanghai;
-    let mut day = (Utc::now() + Duration::days(2))
-        .with_timezone(&tz)
-        .date_naive();
-    while day.weekday() != Weekday::Mon {
-        day = day.succ_opt().unwrap();
-    }
-    tz.from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap())
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
 }
 
 async fn world(app: &TestApp) -> World {
@@ -188,7 +157,7 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
-    let start = monday_10();
+    let start = monday_at(10, 0);
     let m = app
         .post(
             "/api/v1/consultations",
@@ -223,7 +192,7 @@ fn cases(w: &World) -> Vec<Case> {
     let none = 999_999;
     let tid = w.topic["id"].as_i64().unwrap();
     let mid = w.meeting["id"].as_i64().unwrap();
-    let start = monday_10() + Duration::days(7);
+    let start = monday_at(10, 0) + Duration::days(7);
     let mut rows = Vec::new();
     let mut row = |method: Method,
                    path: String,
@@ -549,7 +518,15 @@ async fn every_text_field_refuses_controls_blanks_and_bad_urls() {
         for (value, code) in bad_values(case.rule) {
             let mut body = case.body.clone();
             set(&mut body, case.field, value);
-            let r = send(&app, &case.method, &case.path, case.token.as_deref(), body).await;
+            let r = app
+                .send(
+                    case.method.clone(),
+                    &case.path,
+                    case.token.as_deref(),
+                    &[],
+                    Body::Json(body),
+                )
+                .await;
             let what = format!("{} {} {}={value:?}", case.method, case.path, case.field);
             assert_eq!(
                 r.status,
@@ -569,7 +546,15 @@ async fn every_text_field_refuses_controls_blanks_and_bad_urls() {
         if matches!(case.rule, Rule::Prose | Rule::Text) {
             let mut body = case.body.clone();
             set(&mut body, case.field, "第一行\n第二行\r\n\t第三行");
-            let r = send(&app, &case.method, &case.path, case.token.as_deref(), body).await;
+            let r = app
+                .send(
+                    case.method.clone(),
+                    &case.path,
+                    case.token.as_deref(),
+                    &[],
+                    Body::Json(body),
+                )
+                .await;
             assert!(
                 r.status != StatusCode::UNPROCESSABLE_ENTITY && !r.status.is_server_error(),
                 "{} {} prose: {} {:?}",
@@ -722,7 +707,7 @@ async fn the_reported_nul_requests_are_422() {
 async fn online_url_cannot_inject_an_icalendar_property() {
     let app = TestApp::spawn().await;
     let w = world(&app).await;
-    let start = monday_10() + Duration::days(14);
+    let start = monday_at(10, 0) + Duration::days(14);
     let evil = "https://x.example/a\r\nORGANIZER:mailto:evil@x";
     let r = app
         .post(
