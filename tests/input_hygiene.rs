@@ -10,7 +10,7 @@ mod common;
 
 use awc::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
-use common::{Body, Resp, TestApp, monday_at};
+use common::{Body, TestApp, monday_at};
 use serde_json::{Value, json};
 use yishi::auth::Role;
 
