@@ -54,6 +54,16 @@ pub fn homed_within(scopes: Option<&[String]>, home_path: Option<&str>) -> bool 
     }
 }
 
+/// Does an organisation serving the places at `served_paths` fit a grant at `grant_path`? Only
+/// when one of its places overlaps the grant's place: the place itself, a place within it, or
+/// a place above it. Otherwise a district admin could hand out a department of another
+/// district, whose staff would then act for it here.
+pub fn serves_grant_place(grant_path: &str, served_paths: &[String]) -> bool {
+    served_paths
+        .iter()
+        .any(|p| covers(grant_path, p) || covers(p, grant_path))
+}
+
 /// Lockout policy from settings.
 #[derive(Debug, Clone, Copy)]
 pub struct LockoutPolicy {
@@ -199,6 +209,29 @@ mod tests {
         assert!(homed_within(Some(&district), Some("/1/2/5/")));
         assert!(!homed_within(Some(&district), Some("/1/3/")));
         assert!(!homed_within(Some(&district), None));
+    }
+
+    #[test]
+    fn organisations_fit_grants_at_overlapping_places() {
+        let s = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        // (grant place, the organisation's places, fits)
+        let cases: [(&str, Vec<String>, bool); 8] = [
+            ("/1/2/", s(&["/1/2/"]), true),
+            ("/1/2/", s(&["/1/2/7/"]), true),
+            ("/1/2/7/", s(&["/1/2/"]), true),
+            ("/1/2/7/", s(&["/1/"]), true),
+            ("/1/2/", s(&["/1/3/"]), false),
+            ("/1/2/", s(&["/1/20/"]), false),
+            ("/1/2/", s(&[]), false),
+            ("/1/2/", s(&["/1/3/", "/1/2/9/"]), true),
+        ];
+        for (grant, served, want) in cases {
+            assert_eq!(
+                serves_grant_place(grant, &served),
+                want,
+                "{grant} by {served:?}"
+            );
+        }
     }
 
     #[test]
