@@ -182,9 +182,17 @@ pub struct AuthSettings {
     pub verify_token_hours: i64,
     pub reset_token_minutes: i64,
     pub require_verified_email: bool,
+    /// Failures of an account within `failure_window_minutes` before its logins are delayed.
+    pub free_failed_logins: i32,
+    /// The cap of the doubling per-account delay, so the owner can always get in.
+    pub max_login_delay_seconds: i64,
+    /// Failures of an account from one client address that lock that address out of it.
     pub max_failed_logins: i32,
     pub failure_window_minutes: i64,
+    /// How long an (account, address) lock lasts.
     pub lockout_minutes: i64,
+    /// How long the mailed unlock link works.
+    pub unlock_token_hours: i64,
     pub login_attempts_per_ip_per_minute: u32,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,

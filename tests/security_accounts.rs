@@ -8,8 +8,8 @@ mod common;
 
 mod security_accounts {
     use crate::common::{
-        DENIED, Expect, PASSWORD, StatusCode, TestApp, TestResult, call, deny, problem,
-        problem_all, token_in,
+        DENIED, Expect, PASSWORD, StatusCode, TestApp, TestResult, call, deny, problem_all,
+        token_in,
     };
     use serde_json::json;
     use yishi::auth::Role;

@@ -33,7 +33,16 @@ async fn organisation_grants_stay_within_the_places_they_serve() -> TestResult {
     let sibling = org(&app, firm, "和义物业", &[d.sibling]);
     let this_district = org(&app, dept, "A 区住建局", &[d.district]);
     let below = org(&app, dept, "A 区南门办", &[d.subdistrict]);
-    let out = |what| (what, Expect(422, "grant.organization_out_of_scope", Some("organization_id")));
+    let out = |what| {
+        (
+            what,
+            Expect(
+                422,
+                "grant.organization_out_of_scope",
+                Some("organization_id"),
+            ),
+        )
+    };
 
     // (what, caller, body) refused: nothing written.
     #[rustfmt::skip]
@@ -145,7 +154,10 @@ async fn grant_and_revoke_need_reach_over_every_grant_of_the_user() -> TestResul
     }
     // An installation-wide admin reaches both.
     let r = app
-        .delete(&format!("/api/v1/users/{away}/roles/{away_here}"), Some(&global))
+        .delete(
+            &format!("/api/v1/users/{away}/roles/{away_here}"),
+            Some(&global),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     let r = app
