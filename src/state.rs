@@ -33,7 +33,7 @@ impl AppState {
         let per_minute = NonZeroU32::new(settings.auth.login_attempts_per_ip_per_minute.max(1))
             .unwrap_or(NonZeroU32::MIN);
         Ok(AppState {
-            jwt: JwtKeys::new(&settings.auth),
+            jwt: JwtKeys::new(&settings.auth)?,
             hasher: Hasher::new(&settings.auth)?,
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             metrics: Metrics::new()?,
