@@ -20,7 +20,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub hasher: Hasher,
     /// Login attempts per client address. In memory, per node: with N nodes a client gets
-    /// at most N times the quota; the per-account lockout is in the database and exact.
+    /// at most N times the quota; the per-account delays and
+    /// per-(account, address) locks are in the database and exact.
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub metrics: Metrics,
     /// Wakes the outbox sender when a mail is queued.
