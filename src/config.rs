@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use crate::consultations::rules::{Category, Kind};
 
-/// The placeholder secret shipped in default.toml; production refuses it.
+/// The placeholder secret shipped in default.toml. It never signs anything: production
+/// refuses it, development and test replace it with a generated secret
+/// ([`Settings::with_signing_secret`]), and `JwtKeys::new` refuses it.
 pub const PLACEHOLDER_SECRET: &str = "insecure-development-secret-change-me";
 const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -175,6 +177,8 @@ pub struct DatabaseSettings {
 pub struct AuthSettings {
     pub jwt_secret: SecretString,
     pub jwt_secret_file: String,
+    /// Where development and test keep the secret generated in place of the placeholder.
+    pub generated_secret_file: String,
     pub issuer: String,
     pub audience: String,
     pub access_ttl_seconds: i64,
@@ -182,9 +186,17 @@ pub struct AuthSettings {
     pub verify_token_hours: i64,
     pub reset_token_minutes: i64,
     pub require_verified_email: bool,
+    /// Failures of an account within `failure_window_minutes` before its logins are delayed.
+    pub free_failed_logins: i32,
+    /// The cap of the doubling per-account delay, so the owner can always get in.
+    pub max_login_delay_seconds: i64,
+    /// Failures of an account from one client address that lock that address out of it.
     pub max_failed_logins: i32,
     pub failure_window_minutes: i64,
+    /// How long an (account, address) lock lasts.
     pub lockout_minutes: i64,
+    /// How long the mailed unlock link works.
+    pub unlock_token_hours: i64,
     pub login_attempts_per_ip_per_minute: u32,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -314,7 +326,7 @@ impl Settings {
                 ));
             }
         }
-        if secret.len() < 16 {
+        if !needs_generated_secret(secret) && secret.len() < 16 {
             return Err(ConfigError::Invalid(
                 "auth.jwt_secret must be at least 16 characters".into(),
             ));
@@ -329,6 +341,32 @@ impl Settings {
             return Err(ConfigError::Invalid("argon2 parameters too small".into()));
         }
         Ok(())
+    }
+}
+
+/// Is `secret` no real secret (the shipped placeholder, or nothing)?
+pub fn needs_generated_secret(secret: &str) -> bool {
+    secret.trim().is_empty() || secret == PLACEHOLDER_SECRET
+}
+
+impl Settings {
+    /// These settings with a secret that may sign: outside production, a placeholder or empty
+    /// `auth.jwt_secret` becomes the secret kept in `auth.generated_secret_file`, made on first
+    /// start. `server::start` calls this, so `serve` and the test servers never sign with the
+    /// placeholder; several nodes share a secret by configuring it (or the file).
+    pub fn with_signing_secret(mut self) -> Result<Settings, ConfigError> {
+        if !needs_generated_secret(self.auth.jwt_secret.expose_secret()) {
+            return Ok(self);
+        }
+        if self.profile == "production" || self.auth.generated_secret_file.trim().is_empty() {
+            return Err(ConfigError::Invalid(
+                "auth.jwt_secret is the placeholder: set a real secret (YISHI_AUTH__JWT_SECRET or auth.jwt_secret_file), or auth.generated_secret_file outside production".into(),
+            ));
+        }
+        let path = Path::new(&self.auth.generated_secret_file);
+        self.auth.jwt_secret = crate::auth::secret::load_or_create(path)
+            .map_err(|e| ConfigError::Invalid(format!("auth.generated_secret_file {e}")))?;
+        Ok(self)
     }
 }
 
@@ -356,6 +394,40 @@ mod tests {
             };
             assert_eq!(c.required_for(kind), want, "{kind:?}");
         }
+    }
+
+    #[test]
+    fn the_placeholder_is_replaced_outside_production_and_refused_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("jwt-secret").display().to_string();
+        let load = |profile: &str, secret: &str| {
+            Settings::load(
+                Path::new("/nonexistent"),
+                profile,
+                &[
+                    ("auth.jwt_secret", secret.to_string()),
+                    ("auth.generated_secret_file", file.clone()),
+                ],
+            )
+        };
+        for secret in [PLACEHOLDER_SECRET, ""] {
+            let s = load("test", secret).unwrap().with_signing_secret().unwrap();
+            let generated = s.auth.jwt_secret.expose_secret().to_string();
+            assert_ne!(generated, PLACEHOLDER_SECRET);
+            assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), generated);
+            assert!(
+                load("production", secret).is_err(),
+                "{secret:?} in production"
+            );
+        }
+        let real = "a-real-secret-of-at-least-32-characters";
+        let s = load("test", real).unwrap().with_signing_secret().unwrap();
+        assert_eq!(
+            s.auth.jwt_secret.expose_secret(),
+            real,
+            "a real secret stays"
+        );
+        assert!(load("test", "short").is_err());
     }
 
     #[test]

@@ -105,6 +105,10 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
             "登录失败次数过多，账户暂时锁定",
             "Too many failed logins; the account is locked for a while",
         ),
+        "auth.login_delayed" => (
+            "该账户近期登录失败较多，请稍候再试",
+            "Recent failed logins slow this account down; try again in a moment",
+        ),
         "auth.too_many_attempts" => (
             "登录尝试过于频繁，请稍后再试",
             "Too many login attempts; try again later",
@@ -142,6 +146,10 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "grant.organization_not_allowed" => {
             ("该角色不能指定组织", "This role takes no organisation")
         }
+        "grant.organization_out_of_scope" => (
+            "该组织不服务于此地点",
+            "The organisation serves no place overlapping the grant's place",
+        ),
         "grant.place_required" => ("该角色必须指定地点", "This role needs a place"),
         "topic.not_found" => ("议题不存在", "Topic not found"),
         "topic.invalid_transition" => (

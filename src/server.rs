@@ -61,8 +61,11 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Binds and starts serving on the current actix system; await `task` or call `stop`.
+/// Binds and starts serving on the current actix system; await `task` or call `stop`. The
+/// signing secret is settled first ([`Settings::with_signing_secret`]).
 pub fn start(settings: Settings) -> Result<Running, String> {
+    // Outside production a placeholder secret becomes the generated one, before anything signs.
+    let settings = settings.with_signing_secret().map_err(|e| e.to_string())?;
     let pool = open_database(&settings)?;
     let mailer = if settings.mail.sender_enabled {
         Some(Mailer::from_settings(&settings.mail)?)

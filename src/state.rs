@@ -20,7 +20,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub hasher: Hasher,
     /// Login attempts per client address. In memory, per node: with N nodes a client gets
-    /// at most N times the quota; the per-account lockout is in the database and exact.
+    /// at most N times the quota; the per-account delays and
+    /// per-(account, address) locks are in the database and exact.
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     pub metrics: Metrics,
     /// Wakes the outbox sender when a mail is queued.
@@ -33,7 +34,7 @@ impl AppState {
         let per_minute = NonZeroU32::new(settings.auth.login_attempts_per_ip_per_minute.max(1))
             .unwrap_or(NonZeroU32::MIN);
         Ok(AppState {
-            jwt: JwtKeys::new(&settings.auth),
+            jwt: JwtKeys::new(&settings.auth)?,
             hasher: Hasher::new(&settings.auth)?,
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             metrics: Metrics::new()?,

@@ -221,7 +221,7 @@ async fn answers_do_not_reveal_registered_emails() -> TestResult {
 }
 
 #[actix_rt::test]
-async fn repeated_failures_lock_the_account_for_a_while() -> TestResult {
+async fn repeated_failures_lock_the_account_for_that_address_for_a_while() -> TestResult {
     let app = TestApp::spawn_with(&[
         ("auth.max_failed_logins", "3"),
         ("auth.lockout_minutes", "10"),
@@ -237,7 +237,8 @@ async fn repeated_failures_lock_the_account_for_a_while() -> TestResult {
             .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
-    // Now even the right password is refused, with a Retry-After.
+    // Now even the right password is refused from this address, with a Retry-After (other
+    // addresses are only delayed: tests/security_accounts/lockout.rs).
     let r = app
         .auth(
             "login",

@@ -11,8 +11,8 @@ mod admin {
     use std::collections::HashSet;
 
     use crate::common::{
-        Body, Expect, Method, Resp, StatusCode, TestApp, TestResult, assert_problem, call, ids,
-        problem, problem_all,
+        Body, DENIED, Expect, Method, Resp, StatusCode, TestApp, TestResult, assert_problem, call,
+        deny, ids, problem, problem_all,
     };
     use serde_json::{Value, json};
     use yishi::auth::Role;

@@ -23,6 +23,7 @@ async fn openapi_documents_every_endpoint_and_docs_are_served() -> TestResult {
         ("post", "/api/v1/auth/logout"),
         ("post", "/api/v1/auth/password-reset/request"),
         ("post", "/api/v1/auth/password-reset/confirm"),
+        ("post", "/api/v1/auth/unlock"),
         ("get", "/api/v1/me"),
         ("get", "/api/v1/places"),
         ("post", "/api/v1/places"),

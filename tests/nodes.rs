@@ -14,6 +14,9 @@ use std::time::Duration;
 use awc::http::StatusCode;
 use serde_json::{Value, json};
 
+/// The signing secret both nodes are configured with.
+const NODES_SECRET: &str = "nodes-test-secret-shared-by-both-nodes-0123456789";
+
 struct Node {
     child: Child,
     base: String,
@@ -36,6 +39,9 @@ fn start_node(db_url: &str, mail_dir: &std::path::Path, seed: bool) -> Node {
         ])
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("YISHI_DATABASE__URL", db_url)
+        // One installation, one secret: both nodes must verify each other's tokens (a
+        // placeholder would make each generate its own, in ./data).
+        .env("YISHI_AUTH__JWT_SECRET", NODES_SECRET)
         .env("YISHI_MAIL__FILE_DIR", mail_dir)
         .env("YISHI_MAIL__POLL_INTERVAL_MS", "20")
         .env("YISHI_DEMO__SEED_ON_EMPTY", seed.to_string())

@@ -59,8 +59,9 @@ pub async fn verify_email(
     .await
 }
 
-/// Logs in with email and password. Failures are counted per email (registered or not) and
-/// per client address; too many lock the email for a while.
+/// Logs in with email and password. Failures slow the account down (429
+/// `auth.login_delayed`) and lock it for the client address they come from (429
+/// `auth.account_locked`); the owner is mailed an unlock link when a lock starts.
 #[utoipa::path(tag = "auth", security(()), request_body = LoginRequest, responses((status = 200, body = TokenPair)))]
 #[post("/auth/login")]
 pub async fn create_session(
@@ -120,6 +121,21 @@ pub async fn confirm_password_reset(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Lifts every login lock and delay of an account with the token mailed when a lock started
+/// ("repeated failed sign-ins"); the token works once. 422 `auth.invalid_email_token` for an
+/// unknown, used or expired token.
+#[utoipa::path(tag = "auth", security(()), request_body = TokenRequest, responses((status = 204)))]
+#[post("/auth/unlock")]
+pub async fn unlock_account(
+    state: web::Data<AppState>,
+    Body(body): Body<TokenRequest>,
+) -> ApiResult<HttpResponse> {
+    respond::no_content(&state, move |conn, _| {
+        actions::unlock_account(conn, &body.token)
+    })
+    .await
+}
+
 /// The caller's account and roles.
 #[utoipa::path(tag = "auth", responses((status = 200, body = Me)))]
 #[get("/me")]
@@ -136,5 +152,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(end_session)
         .service(request_password_reset)
         .service(confirm_password_reset)
+        .service(unlock_account)
         .service(get_me);
 }

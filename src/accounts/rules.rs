@@ -54,49 +54,104 @@ pub fn homed_within(scopes: Option<&[String]>, home_path: Option<&str>) -> bool 
     }
 }
 
-/// Lockout policy from settings.
+/// Does an organisation serving the places at `served_paths` fit a grant at `grant_path`? Only
+/// when one of its places overlaps the grant's place: the place itself, a place within it, or
+/// a place above it. Otherwise a district admin could hand out a department of another
+/// district, whose staff would then act for it here.
+pub fn serves_grant_place(grant_path: &str, served_paths: &[String]) -> bool {
+    served_paths
+        .iter()
+        .any(|p| covers(grant_path, p) || covers(p, grant_path))
+}
+
+/// What failed logins lead to, from settings. Per account (email) they only slow logins down:
+/// after `free_failures` within `window`, each further attempt waits a delay that doubles per
+/// failure up to `max_delay_secs`, so the owner can always get in. Per account and client
+/// address, `max_failures` within `window` lock that address out of that account for `lockout`.
 #[derive(Debug, Clone, Copy)]
-pub struct LockoutPolicy {
-    pub max_failures: i32,
+pub struct LoginPolicy {
     pub window: Duration,
+    pub free_failures: i32,
+    pub max_delay_secs: i64,
+    pub max_failures: i32,
     pub lockout: Duration,
 }
 
-/// The failed-login state of one email.
+/// The failed-login state of one counter (an email, or an email from one address): failures
+/// in the current window, and until when the next attempt must wait (a delay or a lock).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Throttle {
     pub failures: i32,
     pub window_started_at: NaiveDateTime,
-    pub locked_until: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
 }
 
-/// Seconds until the email may try again, when it is locked.
-pub fn locked_for(t: Option<&Throttle>, now: NaiveDateTime) -> Option<i64> {
-    let until = t?.locked_until?;
-    (until > now).then(|| (until - now).num_seconds().max(1))
+/// Whole seconds (at least 1) until the counter lets the next attempt through, if it is waiting.
+pub fn wait_secs(t: Option<&Throttle>, now: NaiveDateTime) -> Option<u64> {
+    let until = t?.until?;
+    let ms = (until - now).num_milliseconds();
+    (ms > 0).then(|| u64::try_from((ms + 999) / 1000).unwrap_or(1).max(1))
 }
 
-/// The state after one more failure: failures count within a window; reaching the maximum
-/// locks the email and starts a fresh count.
-pub fn record_failure(t: Option<Throttle>, now: NaiveDateTime, p: LockoutPolicy) -> Throttle {
-    let (failures, window_started_at) = match t {
-        Some(t) if now - t.window_started_at <= p.window && locked_for(Some(&t), now).is_none() => {
-            (t.failures + 1, t.window_started_at)
+/// The failures in the window after one more at `now` (a lapsed window starts over).
+fn counted(t: Option<&Throttle>, now: NaiveDateTime, window: Duration) -> (i32, NaiveDateTime) {
+    match t {
+        Some(t) if now - t.window_started_at <= window => {
+            (t.failures.saturating_add(1), t.window_started_at)
         }
         _ => (1, now),
-    };
+    }
+}
+
+/// Seconds the account waits after its `failures`-th failure in the window: none for the free
+/// ones, then 1, 2, 4, … capped at `max_delay_secs`.
+pub fn delay_after(failures: i32, p: LoginPolicy) -> i64 {
+    let over = failures - p.free_failures;
+    if over < 0 || p.max_delay_secs <= 0 {
+        return 0;
+    }
+    let doubled = 1_i64.checked_shl(over.unsigned_abs()).filter(|d| *d > 0);
+    doubled.map_or(p.max_delay_secs, |d| d.min(p.max_delay_secs))
+}
+
+/// The account's state after one more failure: counted in the window, delayed when past the
+/// free failures.
+pub fn account_failure(t: Option<Throttle>, now: NaiveDateTime, p: LoginPolicy) -> Throttle {
+    let (failures, window_started_at) = counted(t.as_ref(), now, p.window);
+    let delay = delay_after(failures, p);
+    Throttle {
+        failures,
+        window_started_at,
+        until: (delay > 0).then(|| now + Duration::seconds(delay)),
+    }
+}
+
+/// The (account, address) state after one more failure, and whether a lock starts with it (the
+/// owner is mailed once per lock). Reaching the maximum locks and starts a fresh count; a
+/// failure that raced past a running lock leaves the lock as it is.
+pub fn address_failure(
+    t: Option<Throttle>,
+    now: NaiveDateTime,
+    p: LoginPolicy,
+) -> (Throttle, bool) {
+    if let Some(t) = t.as_ref().filter(|t| wait_secs(Some(t), now).is_some()) {
+        return (t.clone(), false);
+    }
+    let (failures, window_started_at) = counted(t.as_ref(), now, p.window);
     if failures >= p.max_failures {
-        Throttle {
+        let locked = Throttle {
             failures: 0,
             window_started_at: now,
-            locked_until: Some(now + p.lockout),
-        }
+            until: Some(now + p.lockout),
+        };
+        (locked, true)
     } else {
-        Throttle {
+        let counting = Throttle {
             failures,
             window_started_at,
-            locked_until: None,
-        }
+            until: None,
+        };
+        (counting, false)
     }
 }
 
@@ -140,10 +195,12 @@ mod tests {
             .naive_utc()
     }
 
-    fn policy() -> LockoutPolicy {
-        LockoutPolicy {
-            max_failures: 3,
+    fn policy() -> LoginPolicy {
+        LoginPolicy {
             window: Duration::minutes(15),
+            free_failures: 3,
+            max_delay_secs: 30,
+            max_failures: 3,
             lockout: Duration::minutes(10),
         }
     }
@@ -202,25 +259,104 @@ mod tests {
     }
 
     #[test]
-    fn locks_after_max_failures_in_window() {
-        let now = t0();
-        let t1 = record_failure(None, now, policy());
-        let t2 = record_failure(Some(t1), now + Duration::minutes(1), policy());
-        assert_eq!(t2.failures, 2);
-        assert!(locked_for(Some(&t2), now).is_none());
-        let t3 = record_failure(Some(t2), now + Duration::minutes(2), policy());
-        assert_eq!(locked_for(Some(&t3), now + Duration::minutes(2)), Some(600));
-        assert!(locked_for(Some(&t3), now + Duration::minutes(13)).is_none());
+    fn organisations_fit_grants_at_overlapping_places() {
+        let s = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        // (grant place, the organisation's places, fits)
+        let cases: [(&str, Vec<String>, bool); 8] = [
+            ("/1/2/", s(&["/1/2/"]), true),
+            ("/1/2/", s(&["/1/2/7/"]), true),
+            ("/1/2/7/", s(&["/1/2/"]), true),
+            ("/1/2/7/", s(&["/1/"]), true),
+            ("/1/2/", s(&["/1/3/"]), false),
+            ("/1/2/", s(&["/1/20/"]), false),
+            ("/1/2/", s(&[]), false),
+            ("/1/2/", s(&["/1/3/", "/1/2/9/"]), true),
+        ];
+        for (grant, served, want) in cases {
+            assert_eq!(
+                serves_grant_place(grant, &served),
+                want,
+                "{grant} by {served:?}"
+            );
+        }
     }
 
     #[test]
-    fn failures_outside_window_start_over() {
+    fn account_delays_double_after_the_free_failures_up_to_the_cap() {
+        // (failures in the window, free failures, cap, delay in seconds)
+        let cases = [
+            (1, 3, 30, 0),
+            (2, 3, 30, 0),
+            (3, 3, 30, 1),
+            (4, 3, 30, 2),
+            (5, 3, 30, 4),
+            (8, 3, 30, 30),
+            (500, 3, 30, 30),
+            (i32::MAX, 3, 30, 30),
+            (1, 0, 1, 1),
+            (9, 3, 0, 0),
+        ];
+        for (failures, free, cap, want) in cases {
+            let p = LoginPolicy {
+                free_failures: free,
+                max_delay_secs: cap,
+                ..policy()
+            };
+            assert_eq!(
+                delay_after(failures, p),
+                want,
+                "{failures} over {free}, cap {cap}"
+            );
+        }
+    }
+
+    #[test]
+    fn account_failures_count_in_a_window_and_delay() {
         let now = t0();
-        let t1 = record_failure(None, now, policy());
-        let t2 = record_failure(Some(t1), now + Duration::minutes(1), policy());
-        let t3 = record_failure(Some(t2), now + Duration::minutes(30), policy());
-        assert_eq!(t3.failures, 1);
-        assert!(t3.locked_until.is_none());
+        let mut t = None;
+        for i in 0..3 {
+            t = Some(account_failure(t, now + Duration::seconds(i), policy()));
+        }
+        let third = t.clone().unwrap();
+        assert_eq!(third.failures, 3);
+        assert_eq!(third.until, Some(now + Duration::seconds(3)));
+        assert_eq!(wait_secs(Some(&third), now + Duration::seconds(2)), Some(1));
+        assert_eq!(
+            wait_secs(Some(&third), now + Duration::milliseconds(2001)),
+            Some(1)
+        );
+        assert_eq!(wait_secs(Some(&third), now + Duration::seconds(3)), None);
+        let fourth = account_failure(t, now + Duration::seconds(10), policy());
+        assert_eq!(fourth.until, Some(now + Duration::seconds(12)));
+        // A lapsed window starts over, with no delay.
+        let later = account_failure(Some(fourth), now + Duration::minutes(30), policy());
+        assert_eq!((later.failures, later.until), (1, None));
+    }
+
+    #[test]
+    fn an_address_is_locked_once_at_the_limit() {
+        let now = t0();
+        let at = |m| now + Duration::minutes(m);
+        // (minute of the failure, failures after, locked until (minute), lock starts)
+        let cases: [(i64, i32, Option<i64>, bool); 6] = [
+            (0, 1, None, false),
+            (1, 2, None, false),
+            (2, 0, Some(12), true),
+            // Raced past the lock: nothing changes, no second mail.
+            (3, 0, Some(12), false),
+            // After the lock, counting starts over.
+            (13, 1, None, false),
+            // Outside the window, too.
+            (40, 1, None, false),
+        ];
+        let mut t = None;
+        for (minute, failures, until, starts) in cases {
+            let (next, started) = address_failure(t, at(minute), policy());
+            assert_eq!(next.failures, failures, "minute {minute}");
+            assert_eq!(next.until, until.map(at), "minute {minute}");
+            assert_eq!(started, starts, "minute {minute}");
+            t = Some(next);
+        }
     }
 
     #[test]

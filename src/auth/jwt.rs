@@ -4,7 +4,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use crate::config::AuthSettings;
+use crate::config::{AuthSettings, needs_generated_secret};
 use crate::error::ApiError;
 
 /// Claims of an access token; `sid` is the login session, checked per request so logout bites.
@@ -31,8 +31,14 @@ pub struct JwtKeys {
 }
 
 impl JwtKeys {
-    /// Keys for the configured secret.
-    pub fn new(settings: &AuthSettings) -> Self {
+    /// Keys for the configured secret. Refuses the shipped placeholder and an empty secret,
+    /// so whatever path builds the keys, nothing is ever signed with a public secret.
+    pub fn new(settings: &AuthSettings) -> Result<Self, ApiError> {
+        if needs_generated_secret(settings.jwt_secret.expose_secret()) {
+            return Err(ApiError::internal(
+                "refusing to sign tokens with the placeholder or an empty auth.jwt_secret",
+            ));
+        }
         let secret = settings.jwt_secret.expose_secret().as_bytes();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
@@ -40,14 +46,14 @@ impl JwtKeys {
         validation.set_audience(&[settings.audience.as_str()]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 5;
-        JwtKeys {
+        Ok(JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             ttl_seconds: settings.access_ttl_seconds,
-        }
+        })
     }
 
     /// Signs an access token for `user_id` in `session_id`.
@@ -80,5 +86,35 @@ impl JwtKeys {
             .parse::<i64>()
             .map_err(|_| ApiError::Unauthorized("auth.invalid_token"))?;
         Ok((user_id, data.claims.sid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::SecretString;
+
+    use super::*;
+    use crate::config::PLACEHOLDER_SECRET;
+
+    #[test]
+    fn the_placeholder_never_makes_keys() {
+        let settings =
+            crate::config::Settings::load(std::path::Path::new("/nonexistent"), "test", &[])
+                .unwrap()
+                .auth;
+        for secret in [PLACEHOLDER_SECRET, "", "   "] {
+            let auth = AuthSettings {
+                jwt_secret: SecretString::from(secret.to_string()),
+                ..settings.clone()
+            };
+            assert!(JwtKeys::new(&auth).is_err(), "{secret:?}");
+        }
+        let auth = AuthSettings {
+            jwt_secret: SecretString::from("a-real-secret-of-at-least-32-characters".to_string()),
+            ..settings
+        };
+        let keys = JwtKeys::new(&auth).unwrap();
+        let token = keys.issue(7, 9).unwrap();
+        assert_eq!(keys.verify(&token).unwrap(), (7, 9));
     }
 }

@@ -94,6 +94,16 @@ diesel::table! {
         email_key -> Text,
         failures -> Integer,
         window_started_at -> Timestamp,
+        delayed_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_address_locks (email_key, client_addr) {
+        email_key -> Text,
+        client_addr -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
         locked_until -> Nullable<Timestamp>,
     }
 }
@@ -402,6 +412,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     email_tokens,
     login_throttle,
+    login_address_locks,
     outbox,
     write_gate,
     topics,

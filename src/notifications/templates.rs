@@ -14,6 +14,8 @@ pub struct Rendered {
 pub enum Template {
     VerifyEmail,
     PasswordReset,
+    /// An (account, address) login lock started: the owner is told, with an unlock link.
+    LoginLocked,
     AlreadyRegistered,
     MeetingInvitation,
     MeetingUpdate,
@@ -28,6 +30,7 @@ impl Template {
                 "password_reset",
                 include_str!("templates/password_reset.txt"),
             ),
+            Template::LoginLocked => ("login_locked", include_str!("templates/login_locked.txt")),
             Template::AlreadyRegistered => (
                 "already_registered",
                 include_str!("templates/already_registered.txt"),

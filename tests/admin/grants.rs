@@ -113,7 +113,8 @@ async fn grant_rules_and_user_scope_hold() -> TestResult {
     let global_grant = me.body["roles"][0]["id"].as_i64().unwrap();
     #[rustfmt::skip]
     let cases = [
-        ("scoped admin revoking an installation-wide grant", call::delete(format!("/api/v1/users/{global_id}/roles/{global_grant}"), Some(&scoped)), Expect(403, "permission.denied", None)),
+        // The installation-wide admin has no home: outside every scope, so hidden.
+        ("scoped admin revoking an installation-wide grant", call::delete(format!("/api/v1/users/{global_id}/roles/{global_grant}"), Some(&scoped)), Expect(404, "user.not_found", None)),
         // Nobody revokes their own admin grant.
         ("revoking your own installation-wide admin grant", call::delete(format!("/api/v1/users/{global_id}/roles/{global_grant}"), Some(&global)), Expect(409, "resource.conflict", None)),
     ];
@@ -140,9 +141,17 @@ async fn grant_rules_and_user_scope_hold() -> TestResult {
         StatusCode::OK,
         "the scoped admin is still admin"
     );
-    // Revoking someone else's grant works.
+    // The target now holds an installation-wide admin grant, beyond the scoped admin's
+    // reach: the scoped admin may no longer revoke their grants; the global admin may.
+    deny(
+        &app,
+        "scoped admin revoking from a user with a wider reach",
+        app.delete(&format!("{roles}/{staff_grant}"), Some(&scoped)),
+        DENIED,
+    )
+    .await;
     let r = app
-        .delete(&format!("{roles}/{staff_grant}"), Some(&scoped))
+        .delete(&format!("{roles}/{staff_grant}"), Some(&global))
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     want[2] -= 1;

@@ -74,7 +74,10 @@ impl Endpoint {
     /// What the 海曙区 admin gets when acting on 江北区.
     fn outside_scope(self) -> Outcome {
         match self {
-            Endpoint::GetUser | Endpoint::UpdateUser | Endpoint::GrantRole => Outcome::Hidden,
+            Endpoint::GetUser
+            | Endpoint::UpdateUser
+            | Endpoint::GrantRole
+            | Endpoint::RevokeRole => Outcome::Hidden,
             Endpoint::ListUsers => Outcome::Filtered,
             _ => Outcome::Denied,
         }

@@ -95,6 +95,12 @@ impl TestDb {
         }
     }
 
+    /// Where a server on this database keeps its generated signing secret (in the test's
+    /// temporary folder, so a restart on the same database finds it).
+    pub fn secret_file(&self) -> String {
+        self._dir.path().join("jwt-secret").display().to_string()
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.admin_url.is_some()
     }
@@ -125,6 +131,8 @@ pub fn settings(db: &TestDb, mail_dir: &Path, extra: &[(&str, &str)]) -> Setting
         ("mail.file_dir", mail_dir.display().to_string()),
         ("mail.poll_interval_ms", "50".into()),
         ("auth.login_attempts_per_ip_per_minute", "10000".into()),
+        // The placeholder secret never signs: each test database gets its own generated one.
+        ("auth.generated_secret_file", db.secret_file()),
     ];
     for (k, v) in extra {
         overrides.push((k, v.to_string()));

@@ -1,11 +1,13 @@
-//! Admin use cases over role grants. A grant is given by an admin at its place (an
-//! installation-wide admin for a grant without a place) to a user homed within the admin's
-//! scope; users outside it are 404, as for reading and changing them. A revoke is judged by
-//! the grant's place alone: the admin there may take back what was given there.
+//! Admin use cases over role grants. Granting or revoking a user's roles needs the same reach
+//! as changing the user: the user is homed within the admin's scope (else 404) and every grant
+//! they hold lies within it (else 403), see [`managed_user`]. A grant is given by an admin at
+//! its place (an installation-wide admin for a grant without a place); a revoke needs the
+//! admin at the grant's place. A property_firm or department grant names an organisation that
+//! serves a place overlapping the grant's place.
 
-use super::users::visible_user;
+use super::users::managed_user;
 use crate::accounts::model::{GrantOut, GrantRequest};
-use crate::accounts::queries;
+use crate::accounts::{queries, rules};
 use crate::auth::{Caller, PlaceRef, Role};
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
@@ -22,10 +24,9 @@ pub fn grant_role(
 ) -> ApiResult<GrantOut> {
     caller.require_any_admin()?;
     db::write_tx(conn, |conn| {
-        queries::lock_user(conn, user_id)?;
-        visible_user(conn, caller, user_id)?;
-        may_grant_at(conn, caller, input)?;
-        check_organization(conn, input)?;
+        managed_user(conn, caller, user_id)?;
+        let grant_path = may_grant_at(conn, caller, input)?;
+        check_organization(conn, input, grant_path.as_deref())?;
         if queries::has_grant(
             conn,
             user_id,
@@ -56,16 +57,22 @@ pub fn grant_role(
 }
 
 /// 403 unless the caller is admin at the grant's place (installation-wide for a placeless
-/// admin grant); 422 for an unknown place or a placeless grant of another role.
-fn may_grant_at(conn: &mut DbConn, caller: &Caller, input: &GrantRequest) -> ApiResult<()> {
+/// admin grant); 422 for an unknown place or a placeless grant of another role. Returns the
+/// place's path (None for a placeless grant).
+fn may_grant_at(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: &GrantRequest,
+) -> ApiResult<Option<String>> {
     match input.place_id {
         Some(pid) => {
             let (place, _) = places::place_ref(conn, pid, Some("place_id"))?;
-            caller.require(&[Role::Admin], &place)
+            caller.require(&[Role::Admin], &place)?;
+            Ok(Some(place.path))
         }
         None if input.role == Role::Admin => {
             if caller.is_global_admin() {
-                Ok(())
+                Ok(None)
             } else {
                 Err(ApiError::Forbidden("permission.denied"))
             }
@@ -78,9 +85,14 @@ fn may_grant_at(conn: &mut DbConn, caller: &Caller, input: &GrantRequest) -> Api
     }
 }
 
-/// property_firm and department grants name an existing organisation of their kind; other
-/// roles name none.
-fn check_organization(conn: &mut DbConn, input: &GrantRequest) -> ApiResult<()> {
+/// property_firm and department grants name an existing organisation of their kind that
+/// serves a place overlapping the grant's place (422 `grant.organization_out_of_scope`
+/// otherwise); other roles name none.
+fn check_organization(
+    conn: &mut DbConn,
+    input: &GrantRequest,
+    grant_path: Option<&str>,
+) -> ApiResult<()> {
     match (input.role.organization_kind(), input.organization_id) {
         (Some(_), None) => Err(ApiError::invalid(
             "organization_id",
@@ -107,14 +119,27 @@ fn check_organization(conn: &mut DbConn, input: &GrantRequest) -> ApiResult<()> 
                     format!("{} is a {}", org.name, org.kind.as_str()),
                 ));
             }
+            let served: Vec<String> = places::place_paths(conn, &org.place_ids, "organization_id")?
+                .into_iter()
+                .map(|p| p.path)
+                .collect();
+            // Both roles need a place (`may_grant_at`), so a path is always there.
+            if !grant_path.is_some_and(|g| rules::serves_grant_place(g, &served)) {
+                return Err(ApiError::invalid(
+                    "organization_id",
+                    "grant.organization_out_of_scope",
+                    format!("{} serves no place here", org.name),
+                ));
+            }
             Ok(())
         }
         (None, None) => Ok(()),
     }
 }
 
-/// Revokes a grant (admin at its place; installation-wide for a grant without a place); the
-/// user loses it on their next request. Nobody revokes their own admin grant.
+/// Revokes a grant (admin at its place; installation-wide for a grant without a place) of a
+/// user the caller manages ([`managed_user`]); the user loses it on their next request.
+/// Nobody revokes their own admin grant.
 pub fn revoke_role(
     conn: &mut DbConn,
     caller: &Caller,
@@ -123,6 +148,7 @@ pub fn revoke_role(
 ) -> ApiResult<()> {
     caller.require_any_admin()?;
     db::write_tx(conn, |conn| {
+        managed_user(conn, caller, user_id)?;
         let (role, place_path) = queries::grant_with_path(conn, user_id, grant_id)?
             .ok_or(ApiError::NotFound("grant.not_found"))?;
         let allowed = match place_path {

@@ -7,11 +7,13 @@
 //! no pooled connection waits on argon2.
 
 pub mod grants;
+pub mod lockout;
 pub mod registration;
 pub mod sessions;
 pub mod users;
 
 pub use grants::{grant_role, revoke_role};
+pub use lockout::unlock_account;
 pub use registration::{
     admin_create, confirm_password_reset, register_account, request_password_reset, verify_email,
 };

@@ -38,7 +38,8 @@ fn check_password(password: &str, email: &str, field: &str) -> ApiResult<()> {
     }
 }
 
-fn invalid_email_token() -> ApiError {
+/// 422 `auth.invalid_email_token` on `token`: a mailed token unknown, used or expired.
+pub(super) fn invalid_email_token() -> ApiError {
     ApiError::invalid(
         "token",
         "auth.invalid_email_token",
@@ -197,7 +198,7 @@ pub async fn confirm_password_reset(state: &AppState, input: ResetConfirm) -> Ap
             queries::set_password(conn, user_id, &hash)?;
             queries::spend_email_tokens(conn, user_id, RESET)?;
             queries::revoke_all_sessions(conn, user_id, "password_reset")?;
-            queries::clear_throttle(conn, &user.email)?;
+            queries::clear_login_locks(conn, &user.email)?;
             // Reading the mailed token proves the address, too.
             mark_verified(conn, user_id)
         })

@@ -6,9 +6,10 @@ use std::net::IpAddr;
 use chrono::Duration;
 use governor::clock::{Clock, DefaultClock};
 
+use super::lockout;
 use crate::accounts::model::{LoginRequest, Me, TokenPair};
 use crate::accounts::queries::{self, UserRow};
-use crate::accounts::rules::{self, LockoutPolicy, RefreshVerdict};
+use crate::accounts::rules::{self, RefreshVerdict};
 use crate::auth::tokens::{hash_token, random_token};
 use crate::auth::{Caller, account_disabled};
 use crate::db::{self, DbConn};
@@ -78,14 +79,15 @@ fn store_refresh(
     })
 }
 
-/// Logs in with email and password. Failures are counted per email (registered or not) and
-/// per client address; too many lock the email for a while. A disabled account gets
-/// [`account_disabled`], an unverified one 403 `auth.email_not_verified` when required.
+/// Logs in with email and password. Failures slow the account down and lock it for the
+/// client address they come from ([`lockout`](super::lockout)); a success clears that
+/// address's failures. A disabled account gets [`account_disabled`], an unverified one 403
+/// `auth.email_not_verified` when required.
 ///
 /// Three short database steps around the password check, so no pooled connection is held
-/// while argon2 runs: (1) read the lockout and the user, (2) verify on the hasher's pool
-/// (a dummy hash for an unknown email, so both take as long), (3) count the failure, or
-/// clear the count and open the session.
+/// while argon2 runs: (1) the lock and delay gate and the user, (2) verify on the hasher's
+/// pool (a dummy hash for an unknown email, so both take as long), (3) count the failure, or
+/// clear this address's failures and open the session.
 pub async fn create_session(
     state: &AppState,
     addr: ClientAddr,
@@ -93,21 +95,15 @@ pub async fn create_session(
 ) -> ApiResult<TokenPair> {
     throttle(state, addr)?;
     let email = rules::normalize_email(&input.email);
-    let lookup = email.clone();
-    let (locked, user) = db::run(&state.pool, move |conn| {
-        let throttle = queries::throttle_of(conn, &lookup)?;
-        let locked = rules::locked_for(throttle.as_ref(), db::now());
-        Ok((locked, queries::user_by_email(conn, &lookup)?))
+    let addr = lockout::addr_key(addr);
+    let (lookup, at) = (email.clone(), addr.clone());
+    let user = db::run(&state.pool, move |conn| {
+        lockout::check_gate(conn, &lookup, &at)?;
+        queries::user_by_email(conn, &lookup)
     })
     .await?;
-    if let Some(secs) = locked {
-        return Err(ApiError::TooManyRequests {
-            code: "auth.account_locked",
-            retry_after_secs: secs as u64,
-        });
-    }
     let Some(user) = verified_user(state, user, input.password).await? else {
-        record_failure(state, email).await?;
+        lockout::record_failure(state, email, addr).await?;
         return Err(ApiError::Unauthorized("auth.invalid_credentials"));
     };
     if user.disabled {
@@ -119,7 +115,7 @@ pub async fn create_session(
     let ttl_days = state.settings.auth.refresh_ttl_days;
     let opened = db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
-            queries::clear_throttle(conn, &user.email)?;
+            queries::clear_address_lock(conn, &user.email, &addr)?;
             store_refresh(conn, user.id, None, ttl_days)
         })
     })
@@ -146,24 +142,6 @@ async fn verified_user(
             Ok(None)
         }
     }
-}
-
-/// Counts one failed login against the email, locking it at the limit.
-async fn record_failure(state: &AppState, email: String) -> ApiResult<()> {
-    let auth = &state.settings.auth;
-    let policy = LockoutPolicy {
-        max_failures: auth.max_failed_logins,
-        window: Duration::minutes(auth.failure_window_minutes),
-        lockout: Duration::minutes(auth.lockout_minutes),
-    };
-    db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let current = queries::throttle_of(conn, &email)?;
-            let next = rules::record_failure(current, db::now(), policy);
-            queries::save_throttle(conn, &email, &next)
-        })
-    })
-    .await
 }
 
 /// What presenting a refresh token came to, decided inside the transaction.

@@ -66,6 +66,20 @@ pub(crate) fn visible_user(conn: &mut DbConn, caller: &Caller, user_id: i64) -> 
     Ok(user)
 }
 
+/// The user, locked for this transaction, when the caller may change them or their grants:
+/// 404 `user.not_found` unless homed within the caller's scope, 403 `permission.denied` when
+/// they hold a grant beyond it (a scoped admin never changes someone with a wider reach).
+/// The one gate of `update_user`, `grant_role` and `revoke_role`.
+pub(crate) fn managed_user(conn: &mut DbConn, caller: &Caller, user_id: i64) -> ApiResult<UserRow> {
+    queries::lock_user(conn, user_id)?;
+    let user = visible_user(conn, caller, user_id)?;
+    let reach = queries::grant_paths_of(conn, user_id)?;
+    if !rules::manages(caller.admin_scopes().as_deref(), &reach) {
+        return Err(ApiError::Forbidden("permission.denied"));
+    }
+    Ok(user)
+}
+
 /// Lists users (admin): those homed within the caller's scope, filtered, one page.
 pub fn list_users(conn: &mut DbConn, caller: &Caller, f: &UserFilter) -> ApiResult<List<UserOut>> {
     caller.require_any_admin()?;
@@ -113,12 +127,7 @@ pub fn update_user(
         ));
     }
     db::write_tx(conn, |conn| {
-        queries::lock_user(conn, id)?;
-        visible_user(conn, caller, id)?;
-        let reach = queries::grant_paths_of(conn, id)?;
-        if !rules::manages(caller.admin_scopes().as_deref(), &reach) {
-            return Err(ApiError::Forbidden("permission.denied"));
-        }
+        managed_user(conn, caller, id)?;
         queries::update_user(conn, id, input.disabled, input.display_name.as_deref())?;
         let user = queries::user_by_id(conn, id)?.ok_or(ApiError::NotFound("user.not_found"))?;
         one_with_grants(conn, user)

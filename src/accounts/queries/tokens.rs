@@ -1,11 +1,13 @@
 //! Storage of what proves a caller: mailed one-time tokens, login sessions with their refresh
-//! tokens, and the failed-login throttle.
+//! tokens, and the failed-login delays (per email) and locks (per email and address).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::accounts::rules::Throttle;
-use crate::db::schema::{email_tokens, login_throttle, refresh_tokens, sessions, users};
+use crate::db::schema::{
+    email_tokens, login_address_locks, login_throttle, refresh_tokens, sessions, users,
+};
 use crate::db::{self, DbConn};
 use crate::error::ApiResult;
 
@@ -199,33 +201,46 @@ pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64, reason: &str) -> Api
     Ok(())
 }
 
-/// The failed-login state of an email.
+/// Serialises the failed-login bookkeeping of one email for this transaction, so parallel
+/// failures are all counted. PostgreSQL: a transaction-scoped advisory lock on the email's
+/// hash; SQLite: nothing, `write_tx` already holds the write lock.
+pub fn lock_login_key(conn: &mut DbConn, email_key: &str) -> ApiResult<()> {
+    match conn {
+        DbConn::Postgres(pg) => {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(7391002, hashtext($1))")
+                .bind::<diesel::sql_types::Text, _>(email_key)
+                .execute(pg)?;
+        }
+        DbConn::Sqlite(_) => {}
+    }
+    Ok(())
+}
+
+/// The failed-login state of an email (its delay).
 pub fn throttle_of(conn: &mut DbConn, email_key: &str) -> ApiResult<Option<Throttle>> {
     let row: Option<(i32, NaiveDateTime, Option<NaiveDateTime>)> = login_throttle::table
         .find(email_key)
         .select((
             login_throttle::failures,
             login_throttle::window_started_at,
-            login_throttle::locked_until,
+            login_throttle::delayed_until,
         ))
         .first(conn)
         .optional()?;
-    Ok(
-        row.map(|(failures, window_started_at, locked_until)| Throttle {
-            failures,
-            window_started_at,
-            locked_until,
-        }),
-    )
+    Ok(row.map(|(failures, window_started_at, until)| Throttle {
+        failures,
+        window_started_at,
+        until,
+    }))
 }
 
-/// Stores the failed-login state of an email (update, else insert).
+/// Stores the failed-login state of an email (update, else insert; under [`lock_login_key`]).
 pub fn save_throttle(conn: &mut DbConn, email_key: &str, t: &Throttle) -> ApiResult<()> {
     let n = diesel::update(login_throttle::table.find(email_key))
         .set((
             login_throttle::failures.eq(t.failures),
             login_throttle::window_started_at.eq(t.window_started_at),
-            login_throttle::locked_until.eq(t.locked_until),
+            login_throttle::delayed_until.eq(t.until),
         ))
         .execute(conn)?;
     if n == 0 {
@@ -234,15 +249,73 @@ pub fn save_throttle(conn: &mut DbConn, email_key: &str, t: &Throttle) -> ApiRes
                 login_throttle::email_key.eq(email_key),
                 login_throttle::failures.eq(t.failures),
                 login_throttle::window_started_at.eq(t.window_started_at),
-                login_throttle::locked_until.eq(t.locked_until),
+                login_throttle::delayed_until.eq(t.until),
             ))
             .execute(conn)?;
     }
     Ok(())
 }
 
-/// Forgets failures after a successful login or a password reset.
-pub fn clear_throttle(conn: &mut DbConn, email_key: &str) -> ApiResult<()> {
+/// The failed-login state of an email from one client address (its lock).
+pub fn address_lock_of(
+    conn: &mut DbConn,
+    email_key: &str,
+    addr: &str,
+) -> ApiResult<Option<Throttle>> {
+    let row: Option<(i32, NaiveDateTime, Option<NaiveDateTime>)> = login_address_locks::table
+        .find((email_key, addr))
+        .select((
+            login_address_locks::failures,
+            login_address_locks::window_started_at,
+            login_address_locks::locked_until,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(failures, window_started_at, until)| Throttle {
+        failures,
+        window_started_at,
+        until,
+    }))
+}
+
+/// Stores the failed-login state of an email from one address (under [`lock_login_key`]).
+pub fn save_address_lock(
+    conn: &mut DbConn,
+    email_key: &str,
+    addr: &str,
+    t: &Throttle,
+) -> ApiResult<()> {
+    let n = diesel::update(login_address_locks::table.find((email_key, addr)))
+        .set((
+            login_address_locks::failures.eq(t.failures),
+            login_address_locks::window_started_at.eq(t.window_started_at),
+            login_address_locks::locked_until.eq(t.until),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(login_address_locks::table)
+            .values((
+                login_address_locks::email_key.eq(email_key),
+                login_address_locks::client_addr.eq(addr),
+                login_address_locks::failures.eq(t.failures),
+                login_address_locks::window_started_at.eq(t.window_started_at),
+                login_address_locks::locked_until.eq(t.until),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Forgets the failures of an email from one address (a successful login from there).
+pub fn clear_address_lock(conn: &mut DbConn, email_key: &str, addr: &str) -> ApiResult<()> {
+    diesel::delete(login_address_locks::table.find((email_key, addr))).execute(conn)?;
+    Ok(())
+}
+
+/// Forgets every failure, delay and lock of an email (unlock link, password reset).
+pub fn clear_login_locks(conn: &mut DbConn, email_key: &str) -> ApiResult<()> {
     diesel::delete(login_throttle::table.find(email_key)).execute(conn)?;
+    diesel::delete(login_address_locks::table.filter(login_address_locks::email_key.eq(email_key)))
+        .execute(conn)?;
     Ok(())
 }
