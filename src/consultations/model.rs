@@ -28,6 +28,8 @@ pub struct ConsultationOut {
     /// Send back as `expected_version` with transitions and edits.
     pub version: i32,
     pub concluded_at: Option<DateTime<Utc>>,
+    /// When the meeting was really started (the `start` transition).
+    pub started_at: Option<DateTime<Utc>>,
     /// Balanced participation: required categories that no invitation covers yet.
     pub missing_categories: Vec<Category>,
 }

@@ -47,6 +47,7 @@ fn out_with(
         cancel_reason: c.cancel_reason.clone(),
         version: c.version,
         concluded_at: c.concluded_at.map(utc),
+        started_at: c.started_at.map(utc),
         missing_categories: rules::missing_categories(
             settings.consultations.required_for(c.kind),
             &invited,
@@ -289,6 +290,34 @@ fn decide(
     })
 }
 
+/// 409 `consultation.too_early` / `consultation.too_late` when `action` may not happen `now`
+/// (see [`rules::may_happen_now`]); the detail gives the scheduled start.
+fn require_timely(
+    settings: &Settings,
+    c: &ConsultationRow,
+    action: Action,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let timing = settings.consultations.timing();
+    rules::may_happen_now(action, now, c.starts_at, c.ends_at, timing).map_err(|r| {
+        let detail = match r {
+            rules::TooSoonOrLate::TooEarly => format!(
+                "the meeting is scheduled to start at {}; {} may not happen yet",
+                c.starts_at.and_utc().to_rfc3339(),
+                action.as_str()
+            ),
+            rules::TooSoonOrLate::TooLate => format!(
+                "the meeting was scheduled to end at {}; cancel it or move it instead",
+                c.ends_at.and_utc().to_rfc3339()
+            ),
+        };
+        ApiError::Conflict {
+            code: r.code(),
+            detail: Some(detail),
+        }
+    })
+}
+
 /// Checks that only scheduling makes: no clash, the agenda fits; returns the warnings
 /// (required participant categories without an invitee).
 fn check_schedulable(
@@ -327,6 +356,9 @@ fn apply_transition(
         Action::Conclude => req.minutes.as_deref().map(|m| (m, now)),
         _ => None,
     };
+    if req.action == Action::Start {
+        q::set_started(conn, c.id, now)?;
+    }
     let reason = match req.action {
         Action::Cancel => req.reason.as_deref(),
         _ => None,
@@ -372,6 +404,7 @@ pub fn transition(
         let (c, place) = locked_meeting(conn, id)?;
         require_version(&c, req.expected_version)?;
         let next = decide(caller, &c, &place, req)?;
+        require_timely(settings, &c, req.action, db::now())?;
         let warnings = match req.action {
             Action::Schedule => check_schedulable(conn, settings, &c)?,
             _ => Vec::new(),

@@ -11,7 +11,7 @@ use super::mail::{Mailing, mail_participants};
 use super::schedule::require_free;
 use super::{locked_meeting, require_editable, require_manager};
 use crate::api::paging::List;
-use crate::auth::Caller;
+use crate::auth::{Caller, PlaceRef};
 use crate::config::Settings;
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
@@ -121,9 +121,15 @@ pub fn invite(
     })
 }
 
-/// The invitation the caller answers for: their own, or their organisation's.
-fn my_invitation(conn: &mut DbConn, caller: &Caller, c: &ConsultationRow) -> ApiResult<i64> {
-    let orgs = caller.organizations();
+/// The invitation the caller answers for: their own, or that of an organisation they act for
+/// at the meeting's place (a grant elsewhere gives no voice here).
+fn my_invitation(
+    conn: &mut DbConn,
+    caller: &Caller,
+    c: &ConsultationRow,
+    place: &PlaceRef,
+) -> ApiResult<i64> {
+    let orgs = caller.organizations_at(place);
     q::invitations_of(conn, c.id)?
         .iter()
         .find(|i| {
@@ -137,7 +143,7 @@ fn my_invitation(conn: &mut DbConn, caller: &Caller, c: &ConsultationRow) -> Api
 /// The invitee answers (accepted, declined, tentative) while the meeting is ahead.
 pub fn rsvp(conn: &mut DbConn, caller: &Caller, id: i64, response: Response) -> ApiResult<()> {
     db::write_tx(conn, |conn| {
-        let (c, _) = locked_meeting(conn, id)?;
+        let (c, place) = locked_meeting(conn, id)?;
         if !matches!(c.status, Status::Draft | Status::Scheduled) {
             return Err(ApiError::conflict("consultation.not_editable"));
         }
@@ -148,7 +154,7 @@ pub fn rsvp(conn: &mut DbConn, caller: &Caller, id: i64, response: Response) -> 
                 "accepted, declined or tentative",
             ));
         }
-        let inv = my_invitation(conn, caller, &c)?;
+        let inv = my_invitation(conn, caller, &c, &place)?;
         if c.status == Status::Scheduled && rules::books_time(response) {
             require_free(conn, caller.user_id, &c)?;
         }
@@ -217,8 +223,8 @@ pub fn sign_off(
     dissent: Option<&str>,
 ) -> ApiResult<SignoffOut> {
     db::write_tx(conn, |conn| {
-        let (c, _) = locked_meeting(conn, id)?;
-        let orgs = caller.organizations();
+        let (c, place) = locked_meeting(conn, id)?;
+        let orgs = caller.organizations_at(&place);
         // Attended in person, or for an organisation whose attendance was recorded.
         let attended = q::invitations_of(conn, id)?.iter().any(|i| {
             i.attended
