@@ -4,7 +4,7 @@ use super::*;
 
 #[actix_rt::test]
 async fn a_cppcc_member_takes_an_escalated_topic_to_a_micro_consultation() -> TestResult {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(UNTIMED).await;
     let c = cast(&app).await;
     let topic = topic_in_discuss(&app, &c, "垃圾房异味严重，需要改造", false, true).await;
     let tid = topic["id"].as_i64().unwrap();

@@ -19,7 +19,7 @@ pub struct Timing {
 /// Why a start or conclusion is refused at this moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TooSoonOrLate {
-    /// Before `starts_at − margin` (start) or before `starts_at` (conclude).
+    /// Before `starts_at − margin`.
     TooEarly,
     /// After `ends_at + grace` (start only: a meeting that ran may always be closed).
     TooLate,
@@ -36,9 +36,10 @@ impl TooSoonOrLate {
 }
 
 /// May `action` happen `now` for a meeting scheduled over [starts, ends)? Start: from
-/// `starts − margin` up to `ends + grace`. Conclude: from `starts` on, never refused as late
-/// (a meeting that was held may be closed late; it stays in progress otherwise). Schedule and
-/// cancel have no time bound.
+/// `starts − margin` up to `ends + grace`. Conclude: from `starts − margin` on (a meeting may
+/// begin within the margin, so a short one may also end there; the bound matters for meetings
+/// started before start times were checked), never refused as late (a meeting that was held
+/// may be closed late; it stays in progress otherwise). Schedule and cancel have no bound.
 pub fn may_happen_now(
     action: Action,
     now: NaiveDateTime,
@@ -49,7 +50,7 @@ pub fn may_happen_now(
     match action {
         Action::Start if now < starts - t.start_margin => Err(TooSoonOrLate::TooEarly),
         Action::Start if now > ends + t.conclude_grace => Err(TooSoonOrLate::TooLate),
-        Action::Conclude if now < starts => Err(TooSoonOrLate::TooEarly),
+        Action::Conclude if now < starts - t.start_margin => Err(TooSoonOrLate::TooEarly),
         _ => Ok(()),
     }
 }
@@ -144,7 +145,9 @@ mod tests {
             (Action::Start, 0, Ok(())),
             (Action::Start, 120 + 24 * 60, Ok(())),
             (Action::Start, 121 + 24 * 60, late),
-            (Action::Conclude, -1, early),
+            (Action::Conclude, -60 * 24 * 21, early),
+            (Action::Conclude, -61, early),
+            (Action::Conclude, -60, Ok(())),
             (Action::Conclude, 0, Ok(())),
             (Action::Conclude, 60 * 24 * 30, Ok(())),
             (Action::Schedule, -60 * 24 * 30, Ok(())),
