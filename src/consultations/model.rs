@@ -205,6 +205,21 @@ pub struct InvitationOut {
     pub attended: bool,
 }
 
+/// GET /api/v1/consultations/{id}/invitations: the named list for the meeting's participants
+/// (invitees, users acting for an invited organisation at the meeting's place) and its staff
+/// (the convener, conveners and admins at the place); everyone else gets `items` empty,
+/// `named` false and only the `counts`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvitationsOut {
+    pub items: Vec<InvitationOut>,
+    /// Always null: the list is never paged.
+    pub next_cursor: Option<String>,
+    /// Whether `items` names the invitees (false: counts only).
+    pub named: bool,
+    /// Invitations by participant category (category name → number), for everyone.
+    pub counts: std::collections::BTreeMap<String, i64>,
+}
+
 /// POST /api/v1/consultations/{id}/invitations
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewInvitation {

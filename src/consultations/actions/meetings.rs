@@ -96,7 +96,8 @@ pub fn get(conn: &mut DbConn, settings: &Settings, id: i64) -> ApiResult<Consult
 }
 
 /// Lists meetings by place subtree, status, time range, participant, and (`mine`) the
-/// caller's role places.
+/// caller's role places. Another person's meetings (`participant_id`) are their free/busy:
+/// conveners only, for people within their places.
 pub fn list(
     conn: &mut DbConn,
     settings: &Settings,
@@ -104,6 +105,10 @@ pub fn list(
     f: &ConsultationFilter,
 ) -> ApiResult<List<ConsultationOut>> {
     let page = Page::new(f.limit, f.cursor.as_deref())?;
+    if let Some(p) = f.participant_id.filter(|&p| p != caller.user_id) {
+        // Whose meetings someone has is their free/busy: the same reach as free slots.
+        super::require_reach(conn, caller, &[p])?;
+    }
     let within = match f.place_id {
         Some(id) => Some(places::place_ref(conn, id, Some("place_id"))?.0.path),
         None => None,

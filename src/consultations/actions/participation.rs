@@ -6,12 +6,12 @@ use chrono::Duration;
 
 use super::super::model::*;
 use super::super::queries::{self as q, ConsultationRow, InvitationRow};
-use super::super::rules::{self, Category, Response, Status};
+use super::super::rules::{self, CONVENERS, Category, Response, Status};
 use super::mail::{Mailing, mail_participants};
 use super::schedule::require_free;
 use super::{locked_meeting, require_editable, require_manager};
 use crate::api::paging::List;
-use crate::auth::{Caller, PlaceRef};
+use crate::auth::{Caller, PlaceRef, Role};
 use crate::config::Settings;
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
@@ -35,12 +35,43 @@ fn invitations_out(conn: &mut DbConn, id: i64) -> ApiResult<Vec<InvitationOut>> 
         .collect())
 }
 
-/// Invitations with their answers and attendance.
-pub fn list_invitations(conn: &mut DbConn, id: i64) -> ApiResult<List<InvitationOut>> {
-    q::consultation(conn, id)?;
-    Ok(List {
-        items: invitations_out(conn, id)?,
+/// May the caller see who is invited to the meeting? Its participants (an invitee, or a user
+/// acting at the meeting's place for an invited organisation) and its staff (the convener,
+/// conveners and admins at the place).
+fn sees_names(
+    caller: &Caller,
+    c: &ConsultationRow,
+    place: &PlaceRef,
+    invitations: &[InvitationRow],
+) -> bool {
+    let orgs = caller.organizations_at(place);
+    let invited = invitations.iter().any(|i| {
+        i.user_id == Some(caller.user_id) || i.organization_id.is_some_and(|o| orgs.contains(&o))
+    });
+    let mut staff = CONVENERS.to_vec();
+    staff.push(Role::Admin);
+    invited || c.convener_id == caller.user_id || caller.holds(&staff, place)
+}
+
+/// Invitations with their answers and attendance, named for participants and staff; counts
+/// by category for everyone (see [`InvitationsOut`]).
+pub fn list_invitations(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<InvitationsOut> {
+    let (c, place) = super::meeting_at(conn, id)?;
+    let rows = q::invitations_of(conn, id)?;
+    let named = sees_names(caller, &c, &place, &rows);
+    let mut counts = std::collections::BTreeMap::new();
+    for i in &rows {
+        *counts.entry(i.category.as_str().to_owned()).or_insert(0) += 1;
+    }
+    Ok(InvitationsOut {
+        items: if named {
+            rows.into_iter().map(invitation_out).collect()
+        } else {
+            Vec::new()
+        },
         next_cursor: None,
+        named,
+        counts,
     })
 }
 
