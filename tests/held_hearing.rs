@@ -23,7 +23,9 @@ async fn cast(app: &TestApp) -> Cast {
     Cast {
         city,
         staff: app.user_with(Role::CommunityStaff, city.community).await,
-        sub: app.user_with(Role::SubdistrictStaff, city.subdistrict).await,
+        sub: app
+            .user_with(Role::SubdistrictStaff, city.subdistrict)
+            .await,
         resident: app.user_with(Role::Resident, city.community).await,
     }
 }
@@ -112,7 +114,13 @@ async fn a_sham_hearing_weeks_ahead_is_refused_at_start() -> TestResult {
     let app = TestApp::builder().demo().build().await;
     let c = cast(&app).await;
     let topic = major_topic(&app, &c).await;
-    let (hid, _) = scheduled_hearing(&app, &c, id_of(&topic), monday_at(15, 0) + Duration::days(14)).await;
+    let (hid, _) = scheduled_hearing(
+        &app,
+        &c,
+        id_of(&topic),
+        monday_at(15, 0) + Duration::days(14),
+    )
+    .await;
     let m = app
         .get(&format!("/api/v1/consultations/{hid}"), c.sub.tok())
         .await;
@@ -159,10 +167,20 @@ async fn hold_and_decide(present: &[&str]) -> TestResult<common::Resp> {
         )
         .await;
     assert_eq!(a.status.as_u16(), 200, "{:?}", a.body);
-    let done = act(&app, &c.sub, hid, "conclude", json!({"minutes": "听证意见已记录"})).await;
+    let done = act(
+        &app,
+        &c.sub,
+        hid,
+        "conclude",
+        json!({"minutes": "听证意见已记录"}),
+    )
+    .await;
     assert_eq!(done.status.as_u16(), 200, "{:?}", done.body);
     let item = app
-        .get(&format!("/api/v1/consultations/{hid}/agenda-items"), c.sub.tok())
+        .get(
+            &format!("/api/v1/consultations/{hid}/agenda-items"),
+            c.sub.tok(),
+        )
         .await
         .body["items"][0]["id"]
         .clone();

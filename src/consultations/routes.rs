@@ -50,7 +50,10 @@ pub async fn list_free_slots(
     caller: Caller,
     Query(f): Query<FreeSlotQuery>,
 ) -> ApiResult<web::Json<Vec<Slot>>> {
-    respond::ok(&state, move |conn, s| actions::free_slots(conn, s, &caller, &f)).await
+    respond::ok(&state, move |conn, s| {
+        actions::free_slots(conn, s, &caller, &f)
+    })
+    .await
 }
 
 /// One meeting.

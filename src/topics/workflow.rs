@@ -233,8 +233,12 @@ fn gather_facts(
         escalated: topic.escalated,
         major: topic.major,
         hearing_outcome: topic.major
-            && crate::consultations::queries::held_hearing(conn, &settings.consultations, topic.id)?
-                .is_ok(),
+            && crate::consultations::queries::held_hearing(
+                conn,
+                &settings.consultations,
+                topic.id,
+            )?
+            .is_ok(),
         plan_exists: plan.is_some() || !tasks.is_empty(),
         task_count: tasks.len(),
         tasks_done: tasks

@@ -70,7 +70,10 @@ async fn a_major_topic_waits_for_a_hearing_outcome() -> TestResult {
     let started = meeting_act(&app, &c.sub, &s.body, "start", json!({})).await;
     assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
     let all: Vec<i64> = app
-        .get(&format!("/api/v1/consultations/{hid}/invitations"), Some(&c.sub))
+        .get(
+            &format!("/api/v1/consultations/{hid}/invitations"),
+            Some(&c.sub),
+        )
         .await
         .body["items"]
         .as_array()

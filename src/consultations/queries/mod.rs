@@ -36,20 +36,21 @@ pub fn held_hearing(
     settings: &ConsultationSettings,
     topic_id: i64,
 ) -> ApiResult<Result<(), String>> {
-    let meetings: Vec<(i64, Kind, NaiveDateTime, Option<NaiveDateTime>, i64)> = consultations::table
-        .inner_join(agenda_items::table.on(agenda_items::consultation_id.eq(consultations::id)))
-        .filter(agenda_items::topic_id.eq(topic_id))
-        .filter(consultations::status.eq(Status::Concluded))
-        .filter(consultations::kind.eq_any(DECIDES_MAJOR))
-        .order((consultations::starts_at.desc(), consultations::id.desc()))
-        .select((
-            consultations::id,
-            consultations::kind,
-            consultations::starts_at,
-            consultations::started_at,
-            agenda_items::id,
-        ))
-        .load(conn)?;
+    let meetings: Vec<(i64, Kind, NaiveDateTime, Option<NaiveDateTime>, i64)> =
+        consultations::table
+            .inner_join(agenda_items::table.on(agenda_items::consultation_id.eq(consultations::id)))
+            .filter(agenda_items::topic_id.eq(topic_id))
+            .filter(consultations::status.eq(Status::Concluded))
+            .filter(consultations::kind.eq_any(DECIDES_MAJOR))
+            .order((consultations::starts_at.desc(), consultations::id.desc()))
+            .select((
+                consultations::id,
+                consultations::kind,
+                consultations::starts_at,
+                consultations::started_at,
+                agenda_items::id,
+            ))
+            .load(conn)?;
     if meetings.is_empty() {
         return Ok(Err(
             "no concluded hearing or opinion solicitation had the topic on its agenda".into(),

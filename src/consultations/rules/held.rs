@@ -174,9 +174,21 @@ mod tests {
             (Some(0), &all, &required, true, vec![]),
             (Some(-60), &all, &required, true, vec![]),
             (Some(500), &all, &required, true, vec![]),
-            (Some(-61), &all, &required, true, vec![NotHeld::StartedEarly]),
+            (
+                Some(-61),
+                &all,
+                &required,
+                true,
+                vec![NotHeld::StartedEarly],
+            ),
             (None, &all, &required, true, vec![NotHeld::NotStarted]),
-            (Some(0), &two, &required, true, vec![NotHeld::Absent(vec![Department])]),
+            (
+                Some(0),
+                &two,
+                &required,
+                true,
+                vec![NotHeld::Absent(vec![Department])],
+            ),
             (Some(0), &all, &required, false, vec![NotHeld::NoOutcome]),
             (Some(0), &[], &[], true, vec![]),
             (

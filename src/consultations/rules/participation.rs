@@ -186,7 +186,11 @@ mod reach_tests {
             (s(&["/1/2/"]), s(&[]), false),
         ];
         for (convening, person, want) in cases {
-            assert_eq!(within_reach(&convening, &person), want, "{convening:?} {person:?}");
+            assert_eq!(
+                within_reach(&convening, &person),
+                want,
+                "{convening:?} {person:?}"
+            );
         }
     }
 }
