@@ -176,7 +176,9 @@ async fn a_cppcc_member_takes_an_escalated_topic_to_a_micro_consultation() -> Te
                 from.format("%Y-%m-%dT%H:%M:%SZ"),
                 (from + Duration::days(1)).format("%Y-%m-%dT%H:%M:%SZ")
             ),
-            Some(&c.staff),
+            // Free/busy goes to a convener for people within their places: the CPPCC
+            // member's district holds the resident (and themself).
+            Some(&c.cppcc),
         )
         .await;
     assert_eq!(slots.status, StatusCode::OK, "{:?}", slots.body);
