@@ -73,8 +73,8 @@ async fn invitee_names_go_to_participants_and_staff_others_see_counts() -> TestR
     let firm_user = app
         .user_with_grants(&[(Role::PropertyFirm, Some(city.community), Some(city.firm))])
         .await;
-    let id = meeting(&app, &city, &staff, monday_at(10, 0)).await;
-    invite(
+    let id = meeting(&app, &city, &staff, Utc::now() - Duration::minutes(5)).await;
+    let inv = invite(
         &app,
         &staff,
         id,
@@ -105,6 +105,50 @@ async fn invitee_names_go_to_participants_and_staff_others_see_counts() -> TestR
         assert_eq!(items.len(), if named { 2 } else { 0 }, "{who}: {items:?}");
         let names_invitee = items.iter().any(|i| i["user_id"] == invitee.id);
         assert_eq!(names_invitee, named, "{who}");
+    }
+
+    // The minutes sign-off names the signers under the same rule.
+    for action in ["schedule", "start"] {
+        let r = act(&app, &staff, id, action, json!({})).await;
+        assert_eq!(r.status.as_u16(), 200, "{action}: {:?}", r.body);
+    }
+    let a = app
+        .post(
+            &format!("/api/v1/consultations/{id}/attendance"),
+            staff.tok(),
+            json!({"attended_invitation_ids": [inv]}),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 200, "{:?}", a.body);
+    let r = act(&app, &staff, id, "conclude", json!({"minutes": "议定清理"})).await;
+    assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
+    let d = app
+        .post(
+            &format!("/api/v1/consultations/{id}/minutes/dissent"),
+            invitee.tok(),
+            json!({"text": "清理期限太短"}),
+        )
+        .await;
+    assert_eq!(d.status.as_u16(), 200, "{:?}", d.body);
+    let minutes = format!("/api/v1/consultations/{id}/minutes");
+    for (who, user, named) in [
+        ("the convener", &staff, true),
+        ("a resident not invited", &outsider, false),
+    ] {
+        let r = app.get(&minutes, user.tok()).await;
+        assert_eq!(r.status.as_u16(), 200, "{who}: {:?}", r.body);
+        assert_eq!(r.body["named"], named, "{who}");
+        let signer = if named {
+            json!(invitee.id)
+        } else {
+            Value::Null
+        };
+        assert_eq!(
+            r.body["dissents"],
+            json!([{"user_id": signer, "text": "清理期限太短"}]),
+            "{who}"
+        );
+        assert_eq!(r.body["confirmed_count"], 0, "{who}");
     }
     app.done().await
 }

@@ -351,10 +351,17 @@ pub struct Dissent {
     pub text: String,
 }
 
-/// The minutes sign-off record 纪要确认.
+/// The minutes sign-off record 纪要确认. Who signed is named for the meeting's participants
+/// and staff only (`named`); everyone else sees the counts and the dissent texts without
+/// their authors.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SignoffOut {
+    /// Whether `confirmed_by` and the dissents' `user_id` name the signers.
+    pub named: bool,
+    /// Users who confirmed (empty when not `named`).
     pub confirmed_by: Vec<i64>,
+    /// How many confirmed.
+    pub confirmed_count: i64,
     pub dissents: Vec<DissentOut>,
     /// Last moment to confirm or dissent.
     pub deadline: Option<DateTime<Utc>>,
@@ -365,7 +372,8 @@ pub struct SignoffOut {
 /// One dissent.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DissentOut {
-    pub user_id: i64,
+    /// The dissenter (null when the caller may not see names).
+    pub user_id: Option<i64>,
     pub text: String,
 }
 

@@ -226,15 +226,19 @@ pub async fn record_outcome(
     .await
 }
 
-/// Who confirmed the minutes, every dissent, and which categories attended.
+/// Who confirmed the minutes, every dissent, and which categories attended; the signers are
+/// named for the meeting's participants and staff only.
 #[utoipa::path(tag = "consultations", responses((status = 200, body = SignoffOut)))]
 #[get("/consultations/{id}/minutes")]
 pub async fn get_minutes(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<SignoffOut>> {
-    respond::ok(&state, move |conn, s| actions::minutes(conn, s, *id)).await
+    respond::ok(&state, move |conn, s| {
+        actions::minutes(conn, s, &caller, *id)
+    })
+    .await
 }
 
 /// An attendee confirms the minutes (纪要确认) within the sign-off window.

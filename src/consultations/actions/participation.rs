@@ -279,31 +279,42 @@ pub fn sign_off(
         }
         Ok(())
     })?;
-    minutes(conn, settings, id)
+    minutes(conn, settings, caller, id)
 }
 
-/// The sign-off record and the mix of categories that attended.
-pub fn minutes(conn: &mut DbConn, settings: &Settings, id: i64) -> ApiResult<SignoffOut> {
-    let c = q::consultation(conn, id)?;
+/// The sign-off record and the mix of categories that attended; the signers are named for
+/// participants and staff only (as the invitation list).
+pub fn minutes(
+    conn: &mut DbConn,
+    settings: &Settings,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<SignoffOut> {
+    let (c, place) = super::meeting_at(conn, id)?;
     let rows = q::signoffs(conn, id)?;
-    let mut attended: Vec<Category> = q::invitations_of(conn, id)?
+    let invitations = q::invitations_of(conn, id)?;
+    let named = sees_names(caller, &c, &place, &invitations);
+    let mut attended: Vec<Category> = invitations
         .iter()
         .filter(|i| i.attended)
         .map(|i| i.category)
         .collect();
     attended.sort_by_key(|c| c.as_str());
     attended.dedup();
+    let confirmed: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.confirmed)
+        .map(|r| r.user_id)
+        .collect();
     Ok(SignoffOut {
-        confirmed_by: rows
-            .iter()
-            .filter(|r| r.confirmed)
-            .map(|r| r.user_id)
-            .collect(),
+        named,
+        confirmed_count: confirmed.len() as i64,
+        confirmed_by: if named { confirmed } else { Vec::new() },
         dissents: rows
             .iter()
             .filter_map(|r| {
                 r.dissent.clone().map(|text| DissentOut {
-                    user_id: r.user_id,
+                    user_id: named.then_some(r.user_id),
                     text,
                 })
             })
