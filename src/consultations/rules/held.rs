@@ -170,7 +170,14 @@ mod tests {
         let all = [Department, ResidentRep, PropertyFirm, Expert];
         let two = [ResidentRep, PropertyFirm];
         // (started, attended, required, outcome, lacks)
-        let cases: [(Option<i64>, &[Category], &[Category], bool, Vec<NotHeld>); 9] = [
+        type Case<'a> = (
+            Option<i64>,
+            &'a [Category],
+            &'a [Category],
+            bool,
+            Vec<NotHeld>,
+        );
+        let cases: [Case<'_>; 9] = [
             (Some(0), &all, &required, true, vec![]),
             (Some(-60), &all, &required, true, vec![]),
             (Some(500), &all, &required, true, vec![]),
