@@ -53,6 +53,11 @@ pub struct ConsultationSettings {
     /// rule: scheduling warns from it and `missing_categories` in responses reads it.
     #[serde(deserialize_with = "required_categories")]
     pub required_categories: HashMap<Kind, Vec<Category>>,
+    /// Minutes before the scheduled start from which a meeting may be started; a hearing
+    /// started earlier does not count as held for the `major` rule.
+    pub start_margin_minutes: i64,
+    /// Hours after the scheduled end during which a meeting may still be started.
+    pub conclude_grace_hours: i64,
 }
 
 impl ConsultationSettings {
@@ -62,6 +67,14 @@ impl ConsultationSettings {
             .get(&kind)
             .map(Vec::as_slice)
             .unwrap_or_default()
+    }
+
+    /// The start margin and late grace for [`crate::consultations::rules::may_happen_now`].
+    pub fn timing(&self) -> crate::consultations::rules::Timing {
+        crate::consultations::rules::Timing {
+            start_margin: chrono::Duration::minutes(self.start_margin_minutes.clamp(0, 525_600)),
+            conclude_grace: chrono::Duration::hours(self.conclude_grace_hours.clamp(0, 8_760)),
+        }
     }
 
     /// Minutes after local midnight of a working-hours bound.

@@ -297,6 +297,14 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         ),
         "consultation.not_started" => ("会议尚未开始", "The meeting has not started"),
         "consultation.not_concluded" => ("会议尚未结束", "The meeting has not concluded"),
+        "consultation.too_early" => (
+            "会议尚未到开始时间",
+            "Too early: the meeting's scheduled time has not come",
+        ),
+        "consultation.too_late" => (
+            "会议时间已过，请改期或取消",
+            "Too late: the meeting's time is long past; move or cancel it",
+        ),
         "invitation.invitee_required" => (
             "请指定一位用户或一个单位",
             "Invite a user or an organisation",
@@ -377,6 +385,10 @@ mod tests {
     fn every_consultation_refusal_has_its_own_message() {
         let generic = message("no.such.code", Lang::ZhCn);
         for r in crate::consultations::rules::Refusal::ALL {
+            assert_ne!(message(r.code(), Lang::ZhCn), generic, "{}", r.code());
+        }
+        use crate::consultations::rules::TooSoonOrLate;
+        for r in [TooSoonOrLate::TooEarly, TooSoonOrLate::TooLate] {
             assert_ne!(message(r.code(), Lang::ZhCn), generic, "{}", r.code());
         }
     }

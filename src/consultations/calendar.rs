@@ -157,6 +157,7 @@ mod tests {
             concluded_at: None,
             created_at: at,
             updated_at: at,
+            started_at: None,
         };
         let agenda = ["1. A\r\nORGANIZER:mailto:evil@x (5 min)".to_string()];
         for ics in [

@@ -28,6 +28,8 @@ pub struct ConsultationOut {
     /// Send back as `expected_version` with transitions and edits.
     pub version: i32,
     pub concluded_at: Option<DateTime<Utc>>,
+    /// When the meeting was really started (the `start` transition).
+    pub started_at: Option<DateTime<Utc>>,
     /// Balanced participation: required categories that no invitation covers yet.
     pub missing_categories: Vec<Category>,
 }
@@ -203,6 +205,21 @@ pub struct InvitationOut {
     pub attended: bool,
 }
 
+/// GET /api/v1/consultations/{id}/invitations: the named list for the meeting's participants
+/// (invitees, users acting for an invited organisation at the meeting's place) and its staff
+/// (the convener, conveners and admins at the place); everyone else gets `items` empty,
+/// `named` false and only the `counts`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvitationsOut {
+    pub items: Vec<InvitationOut>,
+    /// Always null: the list is never paged.
+    pub next_cursor: Option<String>,
+    /// Whether `items` names the invitees (false: counts only).
+    pub named: bool,
+    /// Invitations by participant category (category name → number), for everyone.
+    pub counts: std::collections::BTreeMap<String, i64>,
+}
+
 /// POST /api/v1/consultations/{id}/invitations
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewInvitation {
@@ -334,10 +351,17 @@ pub struct Dissent {
     pub text: String,
 }
 
-/// The minutes sign-off record 纪要确认.
+/// The minutes sign-off record 纪要确认. Who signed is named for the meeting's participants
+/// and staff only (`named`); everyone else sees the counts and the dissent texts without
+/// their authors.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SignoffOut {
+    /// Whether `confirmed_by` and the dissents' `user_id` name the signers.
+    pub named: bool,
+    /// Users who confirmed (empty when not `named`).
     pub confirmed_by: Vec<i64>,
+    /// How many confirmed.
+    pub confirmed_count: i64,
     pub dissents: Vec<DissentOut>,
     /// Last moment to confirm or dissent.
     pub deadline: Option<DateTime<Utc>>,
@@ -348,7 +372,8 @@ pub struct SignoffOut {
 /// One dissent.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DissentOut {
-    pub user_id: i64,
+    /// The dissenter (null when the caller may not see names).
+    pub user_id: Option<i64>,
     pub text: String,
 }
 

@@ -40,15 +40,20 @@ pub async fn list_consultations(
     respond::ok(&state, move |conn, s| actions::list(conn, s, &caller, &f)).await
 }
 
-/// Earliest slots within working hours when all `users` (and the place) are free.
+/// Earliest slots within working hours when all `users` (and the place) are free. Conveners
+/// only (CPPCC members, community or sub-district staff), and only for people whose home or
+/// role place lies within their convening places: 403 `permission.denied` otherwise.
 #[utoipa::path(tag = "consultations", params(FreeSlotQuery), responses((status = 200, body = Vec<Slot>)))]
 #[get("/consultations/free-slots")]
 pub async fn list_free_slots(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(f): Query<FreeSlotQuery>,
 ) -> ApiResult<web::Json<Vec<Slot>>> {
-    respond::ok(&state, move |conn, s| actions::free_slots(conn, s, &f)).await
+    respond::ok(&state, move |conn, s| {
+        actions::free_slots(conn, s, &caller, &f)
+    })
+    .await
 }
 
 /// One meeting.
@@ -134,15 +139,19 @@ pub async fn reorder_agenda(
     .await
 }
 
-/// Invitations with their answers and attendance.
-#[utoipa::path(tag = "consultations", responses((status = 200, body = List<InvitationOut>)))]
+/// Invitations with their answers and attendance: named for the meeting's participants and
+/// staff, counts by category only (`named: false`, `items` empty) for everyone else.
+#[utoipa::path(tag = "consultations", responses((status = 200, body = InvitationsOut)))]
 #[get("/consultations/{id}/invitations")]
 pub async fn list_invitations(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<i64>,
-) -> ApiResult<web::Json<List<InvitationOut>>> {
-    respond::ok(&state, move |conn, _| actions::list_invitations(conn, *id)).await
+) -> ApiResult<web::Json<InvitationsOut>> {
+    respond::ok(&state, move |conn, _| {
+        actions::list_invitations(conn, &caller, *id)
+    })
+    .await
 }
 
 /// Invites a user or an organisation in a participant category.
@@ -217,15 +226,19 @@ pub async fn record_outcome(
     .await
 }
 
-/// Who confirmed the minutes, every dissent, and which categories attended.
+/// Who confirmed the minutes, every dissent, and which categories attended; the signers are
+/// named for the meeting's participants and staff only.
 #[utoipa::path(tag = "consultations", responses((status = 200, body = SignoffOut)))]
 #[get("/consultations/{id}/minutes")]
 pub async fn get_minutes(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<SignoffOut>> {
-    respond::ok(&state, move |conn, s| actions::minutes(conn, s, *id)).await
+    respond::ok(&state, move |conn, s| {
+        actions::minutes(conn, s, &caller, *id)
+    })
+    .await
 }
 
 /// An attendee confirms the minutes (纪要确认) within the sign-off window.

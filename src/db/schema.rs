@@ -303,6 +303,7 @@ diesel::table! {
         concluded_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
     }
 }
 

@@ -170,7 +170,13 @@ pub fn transition(
         }
         let now = db::now();
         let facts = gather_facts(conn, settings, caller, &topic, &place, req, now)?;
-        let outcome = rules::apply(topic.stage, req.action, &facts).map_err(ApiError::refused)?;
+        let outcome = match rules::apply(topic.stage, req.action, &facts) {
+            Ok(o) => o,
+            Err(rules::Refusal::HearingRequired) => {
+                return Err(hearing_required(conn, settings, topic.id)?);
+            }
+            Err(r) => return Err(ApiError::refused(r)),
+        };
         // The merge target is checked once the table and the role allow the merge.
         let target = merge_target(conn, &topic, req)?;
         if !q::claim_version(conn, id, topic.version)? {
@@ -188,6 +194,17 @@ pub fn transition(
         )?;
         write_transition_event(conn, caller, &topic, req, &outcome, catalog_no.as_deref())?;
         q::topic(conn, id)
+    })
+}
+
+/// 409 `topic.hearing_required`, the detail saying what the latest hearing lacks.
+fn hearing_required(conn: &mut DbConn, settings: &Settings, topic_id: i64) -> ApiResult<ApiError> {
+    let why = crate::consultations::queries::held_hearing(conn, &settings.consultations, topic_id)?
+        .err()
+        .unwrap_or_default();
+    Ok(ApiError::Conflict {
+        code: "topic.hearing_required",
+        detail: Some(why),
     })
 }
 
@@ -216,7 +233,12 @@ fn gather_facts(
         escalated: topic.escalated,
         major: topic.major,
         hearing_outcome: topic.major
-            && crate::consultations::queries::has_hearing_outcome(conn, topic.id)?,
+            && crate::consultations::queries::held_hearing(
+                conn,
+                &settings.consultations,
+                topic.id,
+            )?
+            .is_ok(),
         plan_exists: plan.is_some() || !tasks.is_empty(),
         task_count: tasks.len(),
         tasks_done: tasks

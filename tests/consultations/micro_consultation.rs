@@ -4,7 +4,7 @@ use super::*;
 
 #[actix_rt::test]
 async fn a_cppcc_member_takes_an_escalated_topic_to_a_micro_consultation() -> TestResult {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(UNTIMED).await;
     let c = cast(&app).await;
     let topic = topic_in_discuss(&app, &c, "垃圾房异味严重，需要改造", false, true).await;
     let tid = topic["id"].as_i64().unwrap();
@@ -176,7 +176,9 @@ async fn a_cppcc_member_takes_an_escalated_topic_to_a_micro_consultation() -> Te
                 from.format("%Y-%m-%dT%H:%M:%SZ"),
                 (from + Duration::days(1)).format("%Y-%m-%dT%H:%M:%SZ")
             ),
-            Some(&c.staff),
+            // Free/busy goes to a convener for people within their places: the CPPCC
+            // member's district holds the resident (and themself).
+            Some(&c.cppcc),
         )
         .await;
     assert_eq!(slots.status, StatusCode::OK, "{:?}", slots.body);

@@ -2,6 +2,10 @@
 
 use super::*;
 
+/// Settings for stories whose meetings lie days ahead and are started at once: a start margin
+/// of a year, since timing is not their subject (tests/held_hearing.rs is about it).
+pub const UNTIMED: &[(&str, &str)] = &[("consultations.start_margin_minutes", "525600")];
+
 /// Parses an iCalendar text with an independent parser when one is available and returns
 /// (METHOD, [(UID, SEQUENCE, STATUS, DTSTART as RFC 3339)]).
 pub fn parse_ics(text: &str) -> (String, Vec<(String, i64, String, String)>) {

@@ -262,7 +262,8 @@ async fn the_allowed_callers_changes_are_what_they_asked_for() -> TestResult {
     let invs = app
         .get(
             &format!("/api/v1/consultations/{}/invitations", f.id),
-            w.tok("resident"),
+            // Names go to participants and staff (tests/meeting_privacy.rs).
+            w.tok("sub"),
         )
         .await;
     let by_id = |id: i64| {
@@ -353,6 +354,19 @@ async fn reads_need_an_account_and_nothing_more() -> TestResult {
         )
         .await;
         for who in PEOPLE {
+            // Free/busy goes only to conveners whose places hold the person (the invitee
+            // lives in the community); everyone else is refused.
+            let reach = ["cppcc", "cppcc_peer", "staff", "sub"];
+            if path.contains("free-slots") && !reach.contains(&who) {
+                deny(
+                    app,
+                    &format!("GET {path} as {who}"),
+                    app.get(&path, w.tok(who)),
+                    DENIED,
+                )
+                .await;
+                continue;
+            }
             let before = snapshot(app);
             let r = app.get(&path, w.tok(who)).await;
             assert_eq!(r.status.as_u16(), 200, "GET {path} as {who}: {:?}", r.body);

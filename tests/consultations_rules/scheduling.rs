@@ -264,7 +264,8 @@ async fn free_slots_are_working_hours_on_weekdays_around_busy_time() -> TestResu
             z(to)
         );
         async move {
-            let r = app.get(&path, w.tok("staff")).await;
+            // A convener whose district holds everyone asked about (free/busy reach).
+            let r = app.get(&path, w.tok("cppcc")).await;
             assert_eq!(r.status.as_u16(), 200, "{path}: {:?}", r.body);
             r.body
                 .as_array()

@@ -74,7 +74,13 @@ impl World {
     }
 
     pub async fn new(extra: &[(&str, &str)]) -> World {
-        let app = TestApp::builder().settings(extra).demo().build().await;
+        // Meetings here lie days ahead and are started at once: timing is not the subject.
+        let app = TestApp::builder()
+            .setting("consultations.start_margin_minutes", "525600")
+            .settings(extra)
+            .demo()
+            .build()
+            .await;
         let city = app.demo_city().await;
         let DemoCity {
             community,

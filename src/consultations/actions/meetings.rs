@@ -47,6 +47,7 @@ fn out_with(
         cancel_reason: c.cancel_reason.clone(),
         version: c.version,
         concluded_at: c.concluded_at.map(utc),
+        started_at: c.started_at.map(utc),
         missing_categories: rules::missing_categories(
             settings.consultations.required_for(c.kind),
             &invited,
@@ -95,7 +96,8 @@ pub fn get(conn: &mut DbConn, settings: &Settings, id: i64) -> ApiResult<Consult
 }
 
 /// Lists meetings by place subtree, status, time range, participant, and (`mine`) the
-/// caller's role places.
+/// caller's role places. Another person's meetings (`participant_id`) are their free/busy:
+/// conveners only, for people within their places.
 pub fn list(
     conn: &mut DbConn,
     settings: &Settings,
@@ -103,6 +105,10 @@ pub fn list(
     f: &ConsultationFilter,
 ) -> ApiResult<List<ConsultationOut>> {
     let page = Page::new(f.limit, f.cursor.as_deref())?;
+    if let Some(p) = f.participant_id.filter(|&p| p != caller.user_id) {
+        // Whose meetings someone has is their free/busy: the same reach as free slots.
+        super::require_reach(conn, caller, &[p])?;
+    }
     let within = match f.place_id {
         Some(id) => Some(places::place_ref(conn, id, Some("place_id"))?.0.path),
         None => None,
@@ -289,6 +295,34 @@ fn decide(
     })
 }
 
+/// 409 `consultation.too_early` / `consultation.too_late` when `action` may not happen `now`
+/// (see [`rules::may_happen_now`]); the detail gives the scheduled start.
+fn require_timely(
+    settings: &Settings,
+    c: &ConsultationRow,
+    action: Action,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let timing = settings.consultations.timing();
+    rules::may_happen_now(action, now, c.starts_at, c.ends_at, timing).map_err(|r| {
+        let detail = match r {
+            rules::TooSoonOrLate::TooEarly => format!(
+                "the meeting is scheduled to start at {}; {} may not happen yet",
+                c.starts_at.and_utc().to_rfc3339(),
+                action.as_str()
+            ),
+            rules::TooSoonOrLate::TooLate => format!(
+                "the meeting was scheduled to end at {}; cancel it or move it instead",
+                c.ends_at.and_utc().to_rfc3339()
+            ),
+        };
+        ApiError::Conflict {
+            code: r.code(),
+            detail: Some(detail),
+        }
+    })
+}
+
 /// Checks that only scheduling makes: no clash, the agenda fits; returns the warnings
 /// (required participant categories without an invitee).
 fn check_schedulable(
@@ -327,6 +361,9 @@ fn apply_transition(
         Action::Conclude => req.minutes.as_deref().map(|m| (m, now)),
         _ => None,
     };
+    if req.action == Action::Start {
+        q::set_started(conn, c.id, now)?;
+    }
     let reason = match req.action {
         Action::Cancel => req.reason.as_deref(),
         _ => None,
@@ -372,6 +409,7 @@ pub fn transition(
         let (c, place) = locked_meeting(conn, id)?;
         require_version(&c, req.expected_version)?;
         let next = decide(caller, &c, &place, req)?;
+        require_timely(settings, &c, req.action, db::now())?;
         let warnings = match req.action {
             Action::Schedule => check_schedulable(conn, settings, &c)?,
             _ => Vec::new(),

@@ -18,6 +18,7 @@ pub use meetings::*;
 pub use outcomes::*;
 pub use participation::*;
 pub use schedule::free_slots;
+use schedule::require_reach;
 
 use crate::topics::events::EventKind;
 use std::collections::HashSet;

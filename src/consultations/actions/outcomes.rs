@@ -225,7 +225,8 @@ pub fn get_proposal(conn: &mut DbConn, id: i64) -> ApiResult<ProposalOut> {
 }
 
 /// May the caller take the proposal to `to`? The author submits; the answering
-/// organisation's users or sub-district staff at the meeting's place accept and answer.
+/// organisation's users acting for it at the meeting's place, or sub-district staff there,
+/// accept and answer.
 fn may_move(
     conn: &mut DbConn,
     caller: &Caller,
@@ -235,9 +236,6 @@ fn may_move(
     if to == ProposalStatus::Submitted {
         return Ok(p.author_id == caller.user_id);
     }
-    let for_org = p
-        .organization_id
-        .is_some_and(|o| caller.organizations().contains(&o));
     let place = match p.outcome_id {
         Some(o) => {
             let cid = q::meeting_of_outcome(conn, o)?;
@@ -245,7 +243,12 @@ fn may_move(
         }
         None => None,
     };
-    Ok(for_org || place.is_some_and(|pl| caller.holds(&[Role::SubdistrictStaff], &pl)))
+    // The organisation answers through grants held at the meeting's place, not anywhere.
+    Ok(place.is_some_and(|pl| {
+        p.organization_id
+            .is_some_and(|o| caller.organizations_at(&pl).contains(&o))
+            || caller.holds(&[Role::SubdistrictStaff], &pl)
+    }))
 }
 
 /// Moves a proposal on: draft → submitted → accepted → answered (an answer is required).

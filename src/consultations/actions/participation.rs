@@ -6,12 +6,12 @@ use chrono::Duration;
 
 use super::super::model::*;
 use super::super::queries::{self as q, ConsultationRow, InvitationRow};
-use super::super::rules::{self, Category, Response, Status};
+use super::super::rules::{self, CONVENERS, Category, Response, Status};
 use super::mail::{Mailing, mail_participants};
 use super::schedule::require_free;
 use super::{locked_meeting, require_editable, require_manager};
 use crate::api::paging::List;
-use crate::auth::Caller;
+use crate::auth::{Caller, PlaceRef, Role};
 use crate::config::Settings;
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ApiResult};
@@ -35,12 +35,43 @@ fn invitations_out(conn: &mut DbConn, id: i64) -> ApiResult<Vec<InvitationOut>> 
         .collect())
 }
 
-/// Invitations with their answers and attendance.
-pub fn list_invitations(conn: &mut DbConn, id: i64) -> ApiResult<List<InvitationOut>> {
-    q::consultation(conn, id)?;
-    Ok(List {
-        items: invitations_out(conn, id)?,
+/// May the caller see who is invited to the meeting? Its participants (an invitee, or a user
+/// acting at the meeting's place for an invited organisation) and its staff (the convener,
+/// conveners and admins at the place).
+fn sees_names(
+    caller: &Caller,
+    c: &ConsultationRow,
+    place: &PlaceRef,
+    invitations: &[InvitationRow],
+) -> bool {
+    let orgs = caller.organizations_at(place);
+    let invited = invitations.iter().any(|i| {
+        i.user_id == Some(caller.user_id) || i.organization_id.is_some_and(|o| orgs.contains(&o))
+    });
+    let mut staff = CONVENERS.to_vec();
+    staff.push(Role::Admin);
+    invited || c.convener_id == caller.user_id || caller.holds(&staff, place)
+}
+
+/// Invitations with their answers and attendance, named for participants and staff; counts
+/// by category for everyone (see [`InvitationsOut`]).
+pub fn list_invitations(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<InvitationsOut> {
+    let (c, place) = super::meeting_at(conn, id)?;
+    let rows = q::invitations_of(conn, id)?;
+    let named = sees_names(caller, &c, &place, &rows);
+    let mut counts = std::collections::BTreeMap::new();
+    for i in &rows {
+        *counts.entry(i.category.as_str().to_owned()).or_insert(0) += 1;
+    }
+    Ok(InvitationsOut {
+        items: if named {
+            rows.into_iter().map(invitation_out).collect()
+        } else {
+            Vec::new()
+        },
         next_cursor: None,
+        named,
+        counts,
     })
 }
 
@@ -121,9 +152,15 @@ pub fn invite(
     })
 }
 
-/// The invitation the caller answers for: their own, or their organisation's.
-fn my_invitation(conn: &mut DbConn, caller: &Caller, c: &ConsultationRow) -> ApiResult<i64> {
-    let orgs = caller.organizations();
+/// The invitation the caller answers for: their own, or that of an organisation they act for
+/// at the meeting's place (a grant elsewhere gives no voice here).
+fn my_invitation(
+    conn: &mut DbConn,
+    caller: &Caller,
+    c: &ConsultationRow,
+    place: &PlaceRef,
+) -> ApiResult<i64> {
+    let orgs = caller.organizations_at(place);
     q::invitations_of(conn, c.id)?
         .iter()
         .find(|i| {
@@ -137,7 +174,7 @@ fn my_invitation(conn: &mut DbConn, caller: &Caller, c: &ConsultationRow) -> Api
 /// The invitee answers (accepted, declined, tentative) while the meeting is ahead.
 pub fn rsvp(conn: &mut DbConn, caller: &Caller, id: i64, response: Response) -> ApiResult<()> {
     db::write_tx(conn, |conn| {
-        let (c, _) = locked_meeting(conn, id)?;
+        let (c, place) = locked_meeting(conn, id)?;
         if !matches!(c.status, Status::Draft | Status::Scheduled) {
             return Err(ApiError::conflict("consultation.not_editable"));
         }
@@ -148,7 +185,7 @@ pub fn rsvp(conn: &mut DbConn, caller: &Caller, id: i64, response: Response) -> 
                 "accepted, declined or tentative",
             ));
         }
-        let inv = my_invitation(conn, caller, &c)?;
+        let inv = my_invitation(conn, caller, &c, &place)?;
         if c.status == Status::Scheduled && rules::books_time(response) {
             require_free(conn, caller.user_id, &c)?;
         }
@@ -217,8 +254,8 @@ pub fn sign_off(
     dissent: Option<&str>,
 ) -> ApiResult<SignoffOut> {
     db::write_tx(conn, |conn| {
-        let (c, _) = locked_meeting(conn, id)?;
-        let orgs = caller.organizations();
+        let (c, place) = locked_meeting(conn, id)?;
+        let orgs = caller.organizations_at(&place);
         // Attended in person, or for an organisation whose attendance was recorded.
         let attended = q::invitations_of(conn, id)?.iter().any(|i| {
             i.attended
@@ -242,31 +279,42 @@ pub fn sign_off(
         }
         Ok(())
     })?;
-    minutes(conn, settings, id)
+    minutes(conn, settings, caller, id)
 }
 
-/// The sign-off record and the mix of categories that attended.
-pub fn minutes(conn: &mut DbConn, settings: &Settings, id: i64) -> ApiResult<SignoffOut> {
-    let c = q::consultation(conn, id)?;
+/// The sign-off record and the mix of categories that attended; the signers are named for
+/// participants and staff only (as the invitation list).
+pub fn minutes(
+    conn: &mut DbConn,
+    settings: &Settings,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<SignoffOut> {
+    let (c, place) = super::meeting_at(conn, id)?;
     let rows = q::signoffs(conn, id)?;
-    let mut attended: Vec<Category> = q::invitations_of(conn, id)?
+    let invitations = q::invitations_of(conn, id)?;
+    let named = sees_names(caller, &c, &place, &invitations);
+    let mut attended: Vec<Category> = invitations
         .iter()
         .filter(|i| i.attended)
         .map(|i| i.category)
         .collect();
     attended.sort_by_key(|c| c.as_str());
     attended.dedup();
+    let confirmed: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.confirmed)
+        .map(|r| r.user_id)
+        .collect();
     Ok(SignoffOut {
-        confirmed_by: rows
-            .iter()
-            .filter(|r| r.confirmed)
-            .map(|r| r.user_id)
-            .collect(),
+        named,
+        confirmed_count: confirmed.len() as i64,
+        confirmed_by: if named { confirmed } else { Vec::new() },
         dissents: rows
             .iter()
             .filter_map(|r| {
                 r.dissent.clone().map(|text| DissentOut {
-                    user_id: r.user_id,
+                    user_id: named.then_some(r.user_id),
                     text,
                 })
             })

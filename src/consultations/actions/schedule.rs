@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDateTime};
 use super::super::model::{FreeSlotQuery, Slot};
 use super::super::queries::{self as q, BusyQuery, ConsultationRow, InvitationRow};
 use super::super::rules;
+use crate::auth::Caller;
 use crate::config::{ConsultationSettings, Settings};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
@@ -130,10 +131,34 @@ fn parse_users(users: &str) -> ApiResult<Vec<i64>> {
     Ok(ids)
 }
 
-/// Earliest common free slots of the users (and the place's meetings) in working hours.
+/// 403 `permission.denied` unless the caller convenes somewhere (a [`rules::CONVENERS`]
+/// grant) and every one of `users` other than the caller lies within one of their convening
+/// places (home place or a grant place there, [`rules::within_reach`]). A person outside, and
+/// a user id that does not exist, get the same 403: the answer does not tell them apart.
+pub(super) fn require_reach(conn: &mut DbConn, caller: &Caller, users: &[i64]) -> ApiResult<()> {
+    let convening: Vec<String> = caller
+        .grants
+        .iter()
+        .filter(|g| rules::CONVENERS.contains(&g.role))
+        .filter_map(|g| g.place_path.clone())
+        .collect();
+    if convening.is_empty() {
+        return Err(ApiError::Forbidden("permission.denied"));
+    }
+    for &user in users.iter().filter(|&&u| u != caller.user_id) {
+        if !rules::within_reach(&convening, &q::places_of_user(conn, user)?) {
+            return Err(ApiError::Forbidden("permission.denied"));
+        }
+    }
+    Ok(())
+}
+
+/// Earliest common free slots of the users (and the place's meetings) in working hours: a
+/// convener's view of people within their places (see [`require_reach`]).
 pub fn free_slots(
     conn: &mut DbConn,
     settings: &Settings,
+    caller: &Caller,
     f: &FreeSlotQuery,
 ) -> ApiResult<Vec<Slot>> {
     let users = parse_users(&f.users)?;
@@ -155,6 +180,7 @@ pub fn free_slots(
     if let Some(pid) = f.place {
         places::place_ref(conn, pid, Some("place"))?;
     }
+    require_reach(conn, caller, &users)?;
     let busy: Vec<(NaiveDateTime, NaiveDateTime)> = q::busy(
         conn,
         &BusyQuery {

@@ -30,6 +30,8 @@ pub struct ConsultationRow {
     pub concluded_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the `start` transition happened (None: not started, or before this was recorded).
+    pub started_at: Option<NaiveDateTime>,
 }
 
 /// Statuses in which a meeting holds its people's time and its venue.
@@ -164,6 +166,14 @@ pub fn set_status(
             .set(consultations::cancel_reason.eq(reason))
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// Records when the meeting really started.
+pub fn set_started(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> ApiResult<()> {
+    diesel::update(consultations::table.find(id))
+        .set(consultations::started_at.eq(at))
+        .execute(conn)?;
     Ok(())
 }
 

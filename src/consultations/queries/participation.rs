@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use crate::auth::Role;
 use crate::consultations::rules::{Category, Response};
-use crate::db::schema::{invitations, minutes_signoffs, role_grants, users};
+use crate::db::schema::{invitations, minutes_signoffs, places, role_grants, users};
 use crate::db::{self, DbConn};
 use crate::error::ApiResult;
 
@@ -146,4 +146,20 @@ pub fn sign_off(
         ))
         .execute(conn)?;
     Ok(true)
+}
+
+/// The place paths of `user`: their home place and the place of every grant they hold.
+pub fn places_of_user(conn: &mut DbConn, user: i64) -> ApiResult<Vec<String>> {
+    let mut paths: Vec<String> = users::table
+        .inner_join(places::table.on(users::home_place_id.eq(places::id.nullable())))
+        .filter(users::id.eq(user))
+        .select(places::path)
+        .load(conn)?;
+    let granted: Vec<String> = role_grants::table
+        .inner_join(places::table.on(role_grants::place_id.eq(places::id.nullable())))
+        .filter(role_grants::user_id.eq(user))
+        .select(places::path)
+        .load(conn)?;
+    paths.extend(granted);
+    Ok(paths)
 }

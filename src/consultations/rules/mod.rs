@@ -5,12 +5,15 @@
 //! so every rule can be tested exhaustively here.
 //!
 //! `table` holds the status table, `slots` scheduling (overlap, agenda fit, free slots),
-//! `participation` categories, sign-off and proposal steps.
+//! `participation` categories, sign-off and proposal steps, `held` when a meeting may start
+//! or conclude and when a hearing counts as held.
 
+mod held;
 mod participation;
 mod slots;
 mod table;
 
+pub use held::*;
 pub use participation::*;
 pub use slots::*;
 pub use table::*;
@@ -126,8 +129,8 @@ crate::wire_enum! {
     }
 }
 
-/// Kinds whose concluded meetings with an outcome let a `major` topic be decided (the topic
-/// workflow's hearing requirement); `queries::has_hearing_outcome` filters on exactly these.
+/// Kinds whose concluded meetings, when [`held`], let a `major` topic be decided (the topic
+/// workflow's hearing requirement); `queries::held_hearing` filters on exactly these.
 pub const DECIDES_MAJOR: [Kind; 2] = [Kind::Hearing, Kind::OpinionSolicitation];
 
 impl Format {

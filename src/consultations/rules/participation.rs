@@ -158,3 +158,39 @@ mod tests {
         assert!(!next_proposal_status(Submitted, Submitted));
     }
 }
+
+/// Free/busy reach: may a convener whose convening grants sit at `convening` (place paths)
+/// see the times of a person placed at `person` (their home place and every grant place)?
+/// Only when one of the person's places lies within one of the convener's.
+pub fn within_reach(convening: &[String], person: &[String]) -> bool {
+    person
+        .iter()
+        .any(|p| convening.iter().any(|c| crate::auth::roles::covers(c, p)))
+}
+
+#[cfg(test)]
+mod reach_tests {
+    use super::within_reach;
+
+    #[test]
+    fn a_person_is_within_reach_when_one_of_their_places_is_inside_a_convening_place() {
+        let s = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        // (convening places, the person's places, within)
+        let cases = [
+            (s(&["/1/2/"]), s(&["/1/2/3/"]), true),
+            (s(&["/1/2/"]), s(&["/1/2/"]), true),
+            (s(&["/1/2/"]), s(&["/1/"]), false),
+            (s(&["/1/2/"]), s(&["/1/4/", "/1/2/9/"]), true),
+            (s(&["/1/2/"]), s(&["/1/20/"]), false),
+            (s(&[]), s(&["/1/2/3/"]), false),
+            (s(&["/1/2/"]), s(&[]), false),
+        ];
+        for (convening, person, want) in cases {
+            assert_eq!(
+                within_reach(&convening, &person),
+                want,
+                "{convening:?} {person:?}"
+            );
+        }
+    }
+}
