@@ -77,15 +77,6 @@ impl Caller {
             .collect()
     }
 
-    /// Every organisation the caller acts for (property_firm or department grants), anywhere.
-    pub fn organizations(&self) -> Vec<i64> {
-        self.grants
-            .iter()
-            .filter(|g| matches!(g.role, Role::PropertyFirm | Role::Department))
-            .filter_map(|g| g.organization_id)
-            .collect()
-    }
-
     /// 403 `permission.denied` unless [`Caller::holds`].
     pub fn require(&self, roles: &[Role], place: &PlaceRef) -> ApiResult<()> {
         if self.holds(roles, place) {
