@@ -28,9 +28,11 @@ pub struct Callers {
 
 impl Callers {
     pub async fn new(app: &TestApp, c: &DemoCity) -> Callers {
-        let g = |role, place: Option<i64>, org: Option<i64>| vec![(role, place, org)];
+        type Grant = (Role, Option<i64>, Option<i64>);
+        let g =
+            |role, place: Option<i64>, org: Option<i64>| -> Vec<Grant> { vec![(role, place, org)] };
         #[rustfmt::skip]
-        let specs: Vec<(Option<i64>, Vec<(Role, Option<i64>, Option<i64>)>)> = vec![
+        let specs: Vec<(Option<i64>, Vec<Grant>)> = vec![
             (Some(c.community), g(Role::Resident, Some(c.community), None)),
             (Some(c.far), g(Role::Resident, Some(c.far), None)),
             (None, g(Role::GridWorker, Some(c.grid), None)),
