@@ -13,8 +13,9 @@ use super::*;
 /// under another operationId (an operation without a row).
 const PENDING: &[&str] = &["unlock_account"];
 
-/// operationId → (method, path template) of the served document.
-async fn operations(app: &TestApp) -> BTreeMap<String, (Method, String)> {
+/// operationId → (method, path template, anonymous?) of the served document; an operation
+/// is anonymous when its `security` lists the empty requirement.
+async fn operations(app: &TestApp) -> BTreeMap<String, (Method, String, bool)> {
     let doc = app.get("/api/openapi.json", None).await;
     assert_eq!(doc.status.as_u16(), 200);
     let mut ops = BTreeMap::new();
@@ -24,7 +25,11 @@ async fn operations(app: &TestApp) -> BTreeMap<String, (Method, String)> {
                 continue;
             };
             let id = op["operationId"].as_str().expect("operationId").to_string();
-            ops.insert(id, (m, path.clone()));
+            let anonymous = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+            });
+            ops.insert(id, (m, path.clone(), anonymous));
         }
     }
     ops
@@ -51,10 +56,18 @@ async fn every_operation_answers_every_caller_as_the_table_says() -> TestResult 
     let mut failures = Vec::new();
     let mut actual_rows = Vec::new();
     for row in ROWS {
-        let Some((method, template)) = ops.get(row.0) else {
+        let Some((method, template, anonymous)) = ops.get(row.0) else {
             continue;
         };
         let expect = expectations(row, KINDS.len());
+        // The document's security and the table agree: a bearer operation is 401 without a
+        // token (an anonymous one may still be 401 for a bad credential in its body).
+        assert!(
+            *anonymous || expect[0] == "401",
+            "{}: the document says it needs a bearer token, the table's anon column says {}",
+            row.0,
+            expect[0]
+        );
         let mut actual = Vec::new();
         for (col, kind) in KINDS.iter().enumerate() {
             let fix = w.fixture(row.1).await;
