@@ -3,6 +3,7 @@
 //! the shared problem responses, a description on every response).
 
 use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{ArrayItems, Schema};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
@@ -81,8 +82,146 @@ impl Modify for Contract {
 pub fn fixup(mut doc: OpenApiDoc) -> OpenApiDoc {
     Contract.modify(&mut doc);
     refer_list_items(&mut doc);
-    for item in doc.paths.paths.values_mut() {
-        for op in [
+    operations_mut(&mut doc).for_each(complete);
+    link_creates_to_reads(&mut doc);
+    publish_input_rules(&mut doc);
+    doc
+}
+
+/// Lengths the validators enforce on query strings, by parameter name (`q` is the same in
+/// every filter), which the derives do not publish: (name, minLength, maxLength).
+const QUERY_LENGTHS: &[(&str, usize, usize)] =
+    &[("q", 1, 100), ("users", 1, 500), ("token", 1, 128)];
+
+/// Minimum lengths (strings) and sizes (arrays) the validators enforce on body members, which
+/// the derives do not publish: (schema, property, minimum).
+#[rustfmt::skip]
+const BODY_MINIMA: &[(&str, &str, usize)] = &[
+    ("LoginRequest", "email", 1), ("LoginRequest", "password", 1), ("TokenRequest", "token", 1),
+    ("RefreshRequest", "refresh_token", 1), ("ResetRequest", "email", 1), ("ResetConfirm", "token", 1),
+    ("NewOrganization", "place_ids", 1), ("OrganizationPatch", "place_ids", 1), ("Reorder", "item_ids", 1),
+];
+
+/// Publishes what the input guards of src/api/extract.rs and text.rs refuse beyond the
+/// derives: every query value is one line (no control character), the lengths above, and a
+/// request body's members that the operation does not read (ignored, but their keys and
+/// strings still pass the body guard, so they carry no control character but tab, LF, CR).
+fn publish_input_rules(doc: &mut OpenApiDoc) {
+    use crate::api::text::patterns::{LINE, SECRET};
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, SchemaType, Type};
+
+    for op in operations_mut(doc) {
+        for p in op.parameters.iter_mut().flatten() {
+            let RefOr::T(p) = p else {
+                continue;
+            };
+            if p.parameter_in != ParameterIn::Query {
+                continue;
+            }
+            let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() else {
+                continue;
+            };
+            if o.schema_type != SchemaType::Type(Type::String) {
+                continue;
+            }
+            o.pattern.get_or_insert_with(|| LINE.to_string());
+            if let Some((_, min, max)) = QUERY_LENGTHS.iter().find(|(n, ..)| *n == p.name) {
+                o.min_length.get_or_insert(*min);
+                o.max_length.get_or_insert(*max);
+            }
+        }
+    }
+
+    let guarded = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(SECRET))
+    };
+    // Inline and one level deep: client generators cannot follow a recursive schema, so the
+    // strings inside a nested array or object of such a member are not described.
+    let extra = AnyOfBuilder::new()
+        .item(guarded())
+        .item(ObjectBuilder::new().schema_type(SchemaType::Array(vec![
+            Type::Number,
+            Type::Boolean,
+            Type::Null,
+        ])))
+        .item(ArrayBuilder::new())
+        .item(ObjectBuilder::new().schema_type(Type::Object))
+        .description(Some(
+            "A member the operation does not read: ignored, but its key and strings carry no \
+             control character but tab, LF and CR (the body guard refuses them anywhere).",
+        ))
+        .build();
+    let bodies = request_body_schemas(doc);
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (name, schema) in components.schemas.iter_mut() {
+        let RefOr::T(Schema::Object(o)) = schema else {
+            continue;
+        };
+        if bodies.contains(name)
+            && o.schema_type == SchemaType::Type(Type::Object)
+            && o.additional_properties.is_none()
+        {
+            o.property_names = Some(Box::new(guarded().build().into()));
+            o.additional_properties = Some(Box::new(RefOr::T(Schema::AnyOf(extra.clone())).into()));
+        }
+        for (_, prop, min) in BODY_MINIMA.iter().filter(|(s, ..)| s == name) {
+            match o.properties.get_mut(*prop) {
+                Some(RefOr::T(Schema::Object(p))) => p.min_length = Some(*min),
+                Some(RefOr::T(Schema::Array(a))) => a.min_items = Some(*min),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The names of the component schemas a request body refers to, directly or through others.
+fn request_body_schemas(doc: &OpenApiDoc) -> std::collections::BTreeSet<String> {
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, item) in map {
+                    match (k.as_str(), item.as_str()) {
+                        ("$ref", Some(r)) => {
+                            if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                                out.push(name.to_string());
+                            }
+                        }
+                        _ => refs(item, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
+            _ => {}
+        }
+    }
+    let json = serde_json::to_value(doc).unwrap_or_default();
+    let mut todo = Vec::new();
+    for item in json["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+            refs(&op["requestBody"], &mut todo);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone()) {
+            refs(&json["components"]["schemas"][&name], &mut todo);
+        }
+    }
+    seen
+}
+
+fn operations_mut(doc: &mut OpenApiDoc) -> impl Iterator<Item = &mut Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
@@ -91,11 +230,64 @@ pub fn fixup(mut doc: OpenApiDoc) -> OpenApiDoc {
         ]
         .into_iter()
         .flatten()
-        {
-            complete(op);
+    })
+}
+
+/// The OpenAPI `links` from a create to the operations that take what it made, for stateful
+/// clients and testers (schemathesis follows them): (create operation, its status, the
+/// operations, and their path parameters as runtime expressions).
+/// (create operation, its status, linked operations, their parameters as expressions).
+type Link = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
+#[rustfmt::skip]
+const LINKS: &[Link] = &[
+    ("create_topic", "201",
+     &["get_topic", "get_timeline", "list_comments", "create_comment", "get_plan", "list_objections",
+       "get_evaluations", "list_topic_tasks", "support_topic", "withdraw_support", "transition_topic",
+       "get_public_topic"],
+     &[("id", "$response.body#/id")]),
+    ("create_comment", "201", &["hide_comment"], &[("id", "$response.body#/id")]),
+    ("create_objection", "201", &["answer_objection"], &[("id", "$response.body#/id")]),
+    ("create_task", "201", &["update_task"], &[("id", "$response.body#/id")]),
+    ("create_consultation", "201",
+     &["get_consultation", "update_consultation", "list_agenda", "add_agenda_item", "list_invitations",
+       "create_invitations", "get_minutes", "list_outcomes", "get_consultation_calendar",
+       "transition_consultation"],
+     &[("id", "$response.body#/id")]),
+    ("create_place", "201", &["get_place", "update_place", "get_catalog"], &[("id", "$response.body#/id")]),
+    ("create_organization", "201", &["get_organization", "update_organization"],
+     &[("id", "$response.body#/id")]),
+    ("grant_role", "201", &["revoke_role"],
+     &[("id", "$request.path.id"), ("grant_id", "$response.body#/id")]),
+];
+
+fn link_creates_to_reads(doc: &mut OpenApiDoc) {
+    for (from, status, targets, params) in LINKS {
+        let Some(op) = operation_mut(doc, from) else {
+            continue;
+        };
+        let Some(RefOr::T(response)) = op.responses.responses.get_mut(*status) else {
+            continue;
+        };
+        for target in *targets {
+            let mut link = LinkBuilder::new().operation_id(*target);
+            for (name, expr) in *params {
+                link = link.parameter(*name, *expr);
+            }
+            response
+                .links
+                .insert(target.to_string(), RefOr::T(link.build()));
         }
     }
-    doc
+}
+
+fn operation_mut<'a>(doc: &'a mut OpenApiDoc, id: &str) -> Option<&'a mut Operation> {
+    operations_mut(doc).find(|op| op.operation_id.as_deref() == Some(id))
 }
 
 /// utoipa inlines a generic's argument: `List<TopicOut>` would describe its items as an
@@ -174,6 +366,17 @@ mod tests {
             }
         }
         assert!(seen.len() > 50, "only {} operations", seen.len());
+        for (from, status, targets, _) in super::LINKS {
+            assert!(seen.contains_key(*from), "link from unknown {from}");
+            let links = seen[*from]
+                .split_once(' ')
+                .map(|(m, p)| &doc["paths"][p][m]["responses"][*status]["links"])
+                .unwrap();
+            for t in *targets {
+                assert!(seen.contains_key(*t), "link to unknown {t}");
+                assert_eq!(links[*t]["operationId"], *t, "{from} {status} links to {t}");
+            }
+        }
         assert_eq!(
             doc["components"]["schemas"]["List_TopicOut"]["properties"]["items"]["items"]["$ref"],
             "#/components/schemas/TopicOut"
