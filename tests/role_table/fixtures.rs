@@ -85,6 +85,8 @@ impl World {
         let app = TestApp::builder()
             .setting("workflow.notice_days", "0")
             .setting("workflow.min_ratings", "1")
+            // Meetings start when the table needs them to, not at their scheduled time.
+            .setting("consultations.start_margin_minutes", "525600")
             .demo()
             .build()
             .await;
@@ -276,9 +278,10 @@ impl World {
         .await
     }
 
-    /// A meeting slot no other fixture meeting uses: two hours on a Monday `n` weeks ahead.
+    /// A meeting slot no other fixture meeting uses: two hours, `3n` hours after next Monday
+    /// 09:00 (within a year, so the wide start margin below lets any fixture meeting start).
     pub fn slot(&self) -> (Value, Value) {
-        let start = monday_at(9, 0) + chrono::Duration::weeks(self.next());
+        let start = monday_at(9, 0) + chrono::Duration::hours(3 * self.next());
         (json!(start), json!(start + chrono::Duration::hours(2)))
     }
 

@@ -8,16 +8,16 @@
 //! - anonymous on a bearer operation is 401; a signed-in caller without the role is 403;
 //! - reads of topics, meetings, plans, minutes, outcomes and proposals are open to every
 //!   signed-in user, in scope or not (200, not 404): the catalog is public anyway;
-//! - 404 stands for "not yours to see": a user outside an admin's places (get/update/grant),
+//! - 404 stands for "not yours to see": a user outside an admin's places (get/update/grant/revoke),
 //!   a task for another organisation (update_task as `dept`), a support you never gave;
 //! - admins administer (places, organisations, users) but take no part in the five steps:
 //!   they may comment, not raise, moderate, accept or plan;
 //! - grid workers sit below the community: a topic of the community is out of their scope;
 //! - meetings are managed by their convener and by sub-district staff of the place, not by
 //!   other conveners (the `cppcc` column is not the fixture meeting's convener).
-//!
-//! Rows marked TARGET state behaviour another branch is bringing (free/busy only for
-//! conveners; organisation rights only at the meeting's place); they fail until it lands.
+//! - free/busy (`list_free_slots`) is for conveners, about people within their places;
+//! - organisation rights (RSVP, minutes) need the organisation's role at the meeting's place:
+//!   `firm_away` holds the same firm's grant at another community and is refused.
 
 use super::fixtures::Fx;
 
@@ -38,8 +38,8 @@ pub const ROWS: &[Row] = &[
     // request_password_reset: 202 whether or not the address exists.
     ("request_password_reset", Fx::None,             "ok"),
     ("confirm_password_reset", Fx::None,             "422"),
-    // unlock_account: being added in parallel (POST /api/v1/auth/unlock); a bad token is 400 or 422.
-    ("unlock_account", Fx::None,                     "400|422"),
+    // unlock_account: a bad token is 422 auth.invalid_email_token.
+    ("unlock_account", Fx::None,                     "422"),
     // ---- me and the calendar feed
     ("get_me", Fx::None,                             "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     ("create_calendar_feed", Fx::None,               "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
@@ -62,7 +62,7 @@ pub const ROWS: &[Row] = &[
     ("get_user", Fx::User,                           "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
     ("update_user", Fx::User,                        "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
     ("grant_role", Fx::User,                         "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
-    ("revoke_role", Fx::Grant,                       "401       403       403      403   403    403        403  403    403   403        403   ok     403        ok"),
+    ("revoke_role", Fx::Grant,                       "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
     // ---- topics 说 议: every signed-in user reads any topic (404 only for what does not exist); writes need a role at the topic's place
     ("list_topics", Fx::None,                        "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // create_topic: residents of the place, staff and CPPCC members; admins do not raise topics.
@@ -108,7 +108,7 @@ pub const ROWS: &[Row] = &[
     ("list_consultations", Fx::None,                 "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // create_consultation: CONVENERS (community staff, sub-district staff, CPPCC members) of the place.
     ("create_consultation", Fx::None,                "401       403       403      403   ok     403        ok   ok     403   403        403   403    403        403"),
-    // list_free_slots: TARGET (wt-consult): only CONVENERS, for people within their places; others 403.
+    // list_free_slots: only CONVENERS, for people within their places; others 403.
     ("list_free_slots", Fx::None,                    "401       403       403      403   ok     403        ok   ok     403   403        403   403    403        403"),
     ("get_consultation", Fx::Meeting,                "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // update_consultation: the convener (a fixture CPPCC member, not a column) or sub-district staff of the place.
@@ -118,16 +118,16 @@ pub const ROWS: &[Row] = &[
     ("reorder_agenda", Fx::Meeting,                  "401       403       403      403   403    403        ok   403    403   403        403   403    403        403"),
     ("transition_consultation", Fx::Meeting,         "401       403       403      403   403    403        ok   403    403   403        403   403    403        403"),
     ("get_consultation_calendar", Fx::Meeting,       "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
-    // list_invitations: TARGET (wt-consult): names only for participants and staff, counts for others; 200 for all.
+    // list_invitations: names only for participants and staff, counts for others; 200 for all.
     ("list_invitations", Fx::Scheduled,              "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     ("create_invitations", Fx::Meeting,              "401       403       403      403   403    403        ok   403    403   403        403   403    403        403"),
-    // respond_invitation: invitees: the invited resident and the invited firm; TARGET: the firm's role must be at the meeting's place.
+    // respond_invitation: invitees: the invited resident and the invited firm; the firm's role must be at the meeting's place.
     ("respond_invitation", Fx::Scheduled,            "401       ok        403      403   403    403        403  403    ok    403        403   403    403        403"),
     ("record_attendance", Fx::Started,               "401       403       403      403   403    403        ok   403    403   403        403   403    403        403"),
     ("get_minutes", Fx::Concluded,                   "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
-    // confirm_minutes: attendees; TARGET: an organisation's role must be at the meeting's place.
+    // confirm_minutes: attendees; an organisation's role must be at the meeting's place.
     ("confirm_minutes", Fx::Concluded,               "401       ok        403      403   403    403        403  403    ok    403        403   403    403        403"),
-    // record_dissent: attendees; TARGET as above.
+    // record_dissent: attendees, as above.
     ("record_dissent", Fx::Concluded,                "401       ok        403      403   403    403        403  403    ok    403        403   403    403        403"),
     ("list_outcomes", Fx::Concluded,                 "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     ("record_outcome", Fx::Concluded,                "401       403       403      403   403    403        ok   403    403   403        403   403    403        403"),
