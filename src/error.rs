@@ -38,6 +38,9 @@ pub enum ApiError {
         code: &'static str,
         detail: Option<String>,
     },
+    /// 405: the path exists, the method does not; `allow` lists the methods it has.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
@@ -101,6 +104,7 @@ impl ApiError {
             ApiError::BadRequest { code, .. } | ApiError::Invalid { code, .. } => code,
             ApiError::Unauthorized(c) | ApiError::Forbidden(c) | ApiError::NotFound(c) => c,
             ApiError::Conflict { code, .. } | ApiError::TooManyRequests { code, .. } => code,
+            ApiError::MethodNotAllowed { .. } => "request.method_not_allowed",
             ApiError::PayloadTooLarge => "request.body_too_large",
             ApiError::UnsupportedMediaType => "request.unsupported_media_type",
             ApiError::Unavailable(_) => "server.unavailable",
@@ -186,6 +190,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -222,6 +227,9 @@ pub fn problem_response(err: &ApiError, lang: Lang) -> HttpResponse {
     }
     if let ApiError::Unauthorized(_) = err {
         builder.insert_header(("WWW-Authenticate", "Bearer"));
+    }
+    if let ApiError::MethodNotAllowed { allow } = err {
+        builder.insert_header(("Allow", allow.as_str()));
     }
     builder.json(err.problem(lang))
 }

@@ -63,6 +63,11 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         "request.invalid_query" => ("查询参数无效", "A query parameter is invalid"),
         "request.invalid_path" => ("路径参数无效", "A path parameter is invalid"),
         "request.body_too_large" => ("请求体过大", "The request body is too large"),
+        "request.method_not_allowed" => (
+            "该接口不支持此请求方法",
+            "This endpoint does not take this method",
+        ),
+        "request.invalid_body" => ("请求体必须是 JSON 对象", "The body must be a JSON object"),
         "request.unsupported_media_type" => (
             "请求体必须是 application/json",
             "The request body must be application/json",

@@ -194,3 +194,74 @@ async fn problems_are_localised_and_well_formed() -> TestResult {
     app.stop().await;
     Ok(())
 }
+
+/// What schemathesis found outside the document: a known path asked with another method is
+/// 405 with `Allow`; a body must be a JSON object (an array is not read as a struct); a whole
+/// float is the integer it spells.
+#[actix_rt::test]
+async fn methods_and_body_shapes_answer_as_http_and_json_schema_say() -> TestResult {
+    use common::{Body, Method};
+    let app = TestApp::builder().demo().build().await;
+    let cases: &[(Method, &str, &str)] = &[
+        (Method::TRACE, "/healthz", "GET"),
+        (Method::DELETE, "/api/v1/topics", "GET, POST"),
+        (Method::PUT, "/api/v1/topics/1", "GET"),
+    ];
+    for (method, path, allow) in cases {
+        let r = app.send(method.clone(), path, None, &[], Body::Empty).await;
+        assert_eq!(
+            (
+                r.status,
+                r.code(),
+                r.headers.get("allow").and_then(|v| v.to_str().ok())
+            ),
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "request.method_not_allowed",
+                Some(*allow)
+            ),
+            "{method} {path}"
+        );
+    }
+    let unknown = app
+        .send(Method::TRACE, "/api/v1/nowhere", None, &[], Body::Empty)
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    let place = app.demo_city().await.community;
+    let admin = app.user_with(yishi::auth::Role::Admin, place).await.token;
+    let before = app.get(&format!("/api/v1/places/{place}"), None).await.body;
+    for body in ["[null, null]", "[\"新名字\"]", "null", "\"name\""] {
+        let r = app
+            .raw(
+                Method::PATCH,
+                &format!("/api/v1/places/{place}"),
+                Some(&admin),
+                "application/json",
+                body.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::BAD_REQUEST, "request.invalid_body"),
+            "{body}"
+        );
+    }
+    let after = app.get(&format!("/api/v1/places/{place}"), None).await.body;
+    assert_eq!(before, after, "a refused body changes nothing");
+
+    let grid = app
+        .raw(
+            Method::POST,
+            "/api/v1/places",
+            Some(&admin),
+            "application/json",
+            format!(r#"{{"parent_id": {place}.0, "kind": "grid", "name": "九号网格", "code": "float-grid"}}"#)
+                .into_bytes(),
+        )
+        .await;
+    assert_eq!(grid.status, StatusCode::CREATED, "{:?}", grid.body);
+    assert_eq!(grid.body["parent_id"], place);
+    app.stop().await;
+    Ok(())
+}

@@ -321,7 +321,7 @@ async fn the_timeline_pages_by_keyset() -> TestResult {
     #[rustfmt::skip]
     let cases = [
         // A bad cursor is still a 400, an unknown topic a 404.
-        ("a bad cursor", call::get(format!("{path}?cursor=not-a-cursor"), staff.tok()), Expect(400, "request.invalid_cursor", None)),
+        ("a bad cursor", call::get(format!("{path}?cursor=not-a-cursor"), staff.tok()), Expect(422, "request.invalid_cursor", Some("cursor"))),
         ("an unknown topic", call::get("/api/v1/topics/999999/timeline", staff.tok()), Expect(404, "topic.not_found", None)),
     ];
     problem_all(&app, cases).await;

@@ -53,35 +53,43 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
                 return Err(ApiError::UnsupportedMediaType);
             }
             let value = parse_json::<T>(&bytes)?;
-            // Well-formed JSON by now: refuse controls in any string before the field rules.
-            if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-                super::text::guard_json(&raw)?;
-            }
             value.validate().map_err(validation_error)?;
             Ok(Body(value))
         })
     }
 }
 
-/// Parses JSON, reporting the path of the field that failed.
+/// Reads a request body: well-formed JSON (400 `request.malformed_json`), an object
+/// (400 `request.invalid_body`; serde would otherwise read a struct from an array), no
+/// control characters in any string ([`super::text::guard_json`]), whole floats taken as the
+/// integers JSON Schema says they are (`3.0` is 3), then the typed fields with the path of the
+/// one that failed.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let mut raw: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
+            code: "request.malformed_json",
+            field: None,
+            detail: strip_position(&e.to_string()),
+        })?;
+    if !raw.is_object() {
+        return Err(ApiError::BadRequest {
+            code: "request.invalid_body",
+            field: None,
+            detail: "the body must be a JSON object".into(),
+        });
+    }
+    super::text::guard_json(&raw)?;
+    whole_floats_to_integers(&mut raw);
+    serde_path_to_error::deserialize(raw).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        // serde reports some wrong types (a number where a unit enum variant belongs) as
-        // syntax errors; a body that is valid JSON is never "malformed".
-        let well_formed = serde_json::from_slice::<serde_json::Value>(bytes).is_ok();
-        let code = match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-                if !well_formed =>
-            {
-                "request.malformed_json"
-            }
-            _ if inner.to_string().starts_with("missing field") => "request.missing_field",
-            _ => "request.invalid_field",
+        let message = inner.to_string();
+        let code = if message.starts_with("missing field") {
+            "request.missing_field"
+        } else {
+            "request.invalid_field"
         };
-        let field = missing_field_name(&inner.to_string())
+        let field = missing_field_name(&message)
             .map(|f| {
                 if path == "." {
                     f
@@ -93,15 +101,28 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ApiError::BadRequest {
             code,
             field,
-            detail: strip_position(&inner.to_string()),
+            detail: strip_position(&message),
         }
-    })?;
-    de.end().map_err(|e| ApiError::BadRequest {
-        code: "request.malformed_json",
-        field: None,
-        detail: strip_position(&e.to_string()),
-    })?;
-    Ok(value)
+    })
+}
+
+/// `3.0` → `3`, everywhere in the value: JSON has one number type, and JSON Schema counts a
+/// float with no fraction as an integer, so a client that writes one is not wrong.
+fn whole_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_to_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_floats_to_integers),
+        _ => {}
+    }
 }
 
 fn missing_field_name(msg: &str) -> Option<String> {
@@ -217,4 +238,49 @@ pub fn parse_query<T: DeserializeOwned + Validate>(qs: &str) -> Result<T, ApiErr
 
 fn form_urlencoded_parse(qs: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(qs.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Rating {
+        score: i32,
+        note: Option<String>,
+    }
+
+    fn code(r: Result<Rating, ApiError>) -> (&'static str, Option<String>) {
+        match r {
+            Err(ApiError::BadRequest { code, field, .. }) => (code, field),
+            other => panic!("expected a 400, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bodies_are_objects_with_whole_floats_as_integers() {
+        let ok = |b: &str| parse_json::<Rating>(b.as_bytes()).unwrap();
+        assert_eq!(ok(r#"{"score": 3}"#).score, 3);
+        assert_eq!(ok(r#"{"score": 3.0}"#).score, 3);
+        assert_eq!(ok(r#"{"score": -0.0}"#).score, 0);
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (r#"[3, null]"#, "request.invalid_body", None),
+            (r#"[]"#, "request.invalid_body", None),
+            (r#""score""#, "request.invalid_body", None),
+            (r#"null"#, "request.invalid_body", None),
+            (r#"{"score": 3.5}"#, "request.invalid_field", Some("score")),
+            (
+                r#"{"score": 1e300}"#,
+                "request.invalid_field",
+                Some("score"),
+            ),
+            (r#"{"note": "x"}"#, "request.missing_field", Some("score")),
+            (r#"{"score": 3"#, "request.malformed_json", None),
+            (r#"{"score": 3} x"#, "request.malformed_json", None),
+        ];
+        for (body, want, field) in cases {
+            let (got, got_field) = code(parse_json::<Rating>(body.as_bytes()));
+            assert_eq!((got, got_field.as_deref()), (*want, *field), "{body}");
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! OpenAPI document collected from the handlers.
 
 pub mod extract;
+pub mod methods;
 pub mod metrics;
 pub mod middleware;
 mod openapi;
@@ -58,8 +59,15 @@ async fn docs_slash() -> actix_web::HttpResponse {
         .finish()
 }
 
-async fn not_found(_: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound("route.not_found"))
+/// Whatever no route took: 405 on a known path (another method), else 404.
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    let allow = req
+        .app_data::<web::Data<methods::KnownPaths>>()
+        .and_then(|known| known.allowed(req.path()).map(str::to_string));
+    Err(match allow {
+        Some(allow) => ApiError::MethodNotAllowed { allow },
+        None => ApiError::NotFound("route.not_found"),
+    })
 }
 
 /// The whole application for one worker: routes, docs, extractor limits, middleware.
@@ -76,8 +84,10 @@ pub fn app(
     >,
 > {
     let max_body = state.settings.server.max_body_bytes;
+    let known = web::Data::new(methods::KnownPaths::from_doc(&doc));
     let base = App::new()
         .app_data(state)
+        .app_data(known)
         .app_data(web::PayloadConfig::new(max_body))
         .app_data(web::PathConfig::default().error_handler(|err, _| {
             ApiError::BadRequest {

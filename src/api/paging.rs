@@ -41,10 +41,12 @@ impl Page {
         }
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
-            Some(c) => Some(decode(c).ok_or_else(|| ApiError::BadRequest {
-                code: "request.invalid_cursor",
-                field: Some("cursor".into()),
-                detail: "not a cursor from this service".into(),
+            Some(c) => Some(decode(c).ok_or_else(|| {
+                ApiError::invalid(
+                    "cursor",
+                    "request.invalid_cursor",
+                    "not a cursor from this service",
+                )
             })?),
         };
         Ok(Page { limit, after })

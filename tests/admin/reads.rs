@@ -199,7 +199,7 @@ async fn places_and_organizations_are_public_reads() -> TestResult {
             problem(
                 &format!("{list} cursor={cursor}"),
                 app.get(&format!("{list}?cursor={cursor}"), None),
-                Expect(400, "request.invalid_cursor", Some("cursor")),
+                Expect(422, "request.invalid_cursor", Some("cursor")),
             )
             .await;
         }

@@ -39,10 +39,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() -> TestResult 
         .keys()
         .filter(|o| !rows.contains_key(o.as_str()))
         .collect();
-    let without_op: Vec<&&str> = rows
-        .keys()
-        .filter(|r| !ops.contains_key(**r))
-        .collect();
+    let without_op: Vec<&&str> = rows.keys().filter(|r| !ops.contains_key(**r)).collect();
     assert!(
         without_row.is_empty() && without_op.is_empty(),
         "operations without a row: {without_row:?}; rows without an operation: {without_op:?}"
