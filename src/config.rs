@@ -172,6 +172,9 @@ pub struct ServerSettings {
     pub workers: usize,
     pub max_body_bytes: usize,
     pub trust_forwarded_for: bool,
+    /// When set, `/metrics` answers only `Authorization: Bearer <metrics_token>` (a scraper's
+    /// secret, not a user token); empty leaves it open, for a proxy to guard.
+    pub metrics_token: SecretString,
 }
 
 /// Storage.

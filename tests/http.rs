@@ -265,3 +265,23 @@ async fn methods_and_body_shapes_answer_as_http_and_json_schema_say() -> TestRes
     app.stop().await;
     Ok(())
 }
+
+/// With `server.metrics_token` set, only the scraper that sends it reads /metrics.
+#[actix_rt::test]
+async fn metrics_can_be_kept_for_the_scraper() -> TestResult {
+    let app = TestApp::builder()
+        .setting("server.metrics_token", "scraper-secret-0123456789")
+        .build()
+        .await;
+    for (auth, want) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some("Bearer wrong"), StatusCode::UNAUTHORIZED),
+        (Some("Bearer scraper-secret-0123456789"), StatusCode::OK),
+    ] {
+        let headers: Vec<(&str, &str)> = auth.map(|a| ("Authorization", a)).into_iter().collect();
+        let r = app.get_with("/metrics", &headers).await;
+        assert_eq!(r.status, want, "{auth:?}");
+    }
+    app.stop().await;
+    Ok(())
+}

@@ -5,8 +5,11 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use secrecy::ExposeSecret;
+
+use crate::auth::tokens::hash_token;
 use crate::db;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 /// Health answer.
@@ -42,10 +45,27 @@ pub async fn get_readiness(state: web::Data<AppState>) -> ApiResult<web::Json<He
     }))
 }
 
-/// Prometheus text exposition.
+/// Prometheus text exposition; with `server.metrics_token` set, only for the scraper that
+/// sends it (401 otherwise).
 #[utoipa::path(tag = "ops", security(()), responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
-pub async fn get_metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+pub async fn get_metrics(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let expected = state.settings.server.metrics_token.expose_secret();
+    if !expected.is_empty() {
+        let sent = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        // Compared as hashes, so the time taken says nothing about the secret.
+        if hash_token(sent) != hash_token(expected) {
+            return Err(ApiError::Unauthorized("auth.invalid_token"));
+        }
+    }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render()?))
