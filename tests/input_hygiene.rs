@@ -778,6 +778,7 @@ async fn every_request_string_has_its_pattern_in_openapi() {
         patterns::TEXT,
         patterns::URL,
         patterns::SECRET,
+        patterns::ID_LIST,
     ];
     fn is_free_string(p: &Value) -> bool {
         let ty = &p["type"];

@@ -39,18 +39,21 @@ impl KnownPaths {
         KnownPaths(paths)
     }
 
-    /// The `Allow` value for `path` when it is a known path, else None (a plain 404).
+    /// The `Allow` value for `path` when it is a known path, else None (a plain 404). Of the
+    /// templates that fit, the most literal wins: `/consultations/free-slots` is that path,
+    /// not `/consultations/{id}`.
     pub fn allowed(&self, path: &str) -> Option<&str> {
         let asked: Vec<&str> = path.trim_matches('/').split('/').collect();
         self.0
             .iter()
-            .find(|(segments, _)| {
+            .filter(|(segments, _)| {
                 segments.len() == asked.len()
                     && segments.iter().zip(&asked).all(|(s, a)| match s {
                         Some(fixed) => fixed == a,
                         None => !a.is_empty(),
                     })
             })
+            .max_by_key(|(segments, _)| segments.iter().filter(|s| s.is_some()).count())
             .map(|(_, methods)| methods.as_str())
     }
 }
@@ -66,6 +69,8 @@ mod tests {
             ("/api/v1/topics", Some("GET, POST")),
             ("/api/v1/topics/17", Some("GET")),
             ("/api/v1/topics/17/transitions", Some("POST")),
+            ("/api/v1/consultations/free-slots", Some("GET")),
+            ("/api/v1/consultations/17", Some("GET, PATCH")),
             ("/healthz", Some("GET")),
             ("/api/v1/topics/17/nothing", None),
             ("/api/v1/topicsx", None),

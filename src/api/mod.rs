@@ -89,11 +89,21 @@ pub fn app(
         .app_data(state)
         .app_data(known)
         .app_data(web::PayloadConfig::new(max_body))
-        .app_data(web::PathConfig::default().error_handler(|err, _| {
-            ApiError::BadRequest {
-                code: "request.invalid_path",
-                field: None,
-                detail: err.to_string(),
+        .app_data(web::PathConfig::default().error_handler(|err, req| {
+            // `PATCH /consultations/free-slots` reaches `/consultations/{id}`: that path has
+            // no PATCH, which is what to say, rather than that "free-slots" is no id.
+            let known = req.app_data::<web::Data<methods::KnownPaths>>();
+            match known.and_then(|k| k.allowed(req.path())) {
+                Some(allow) if !allow.split(", ").any(|m| m == req.method().as_str()) => {
+                    ApiError::MethodNotAllowed {
+                        allow: allow.to_string(),
+                    }
+                }
+                _ => ApiError::BadRequest {
+                    code: "request.invalid_path",
+                    field: None,
+                    detail: err.to_string(),
+                },
             }
             .into()
         }));

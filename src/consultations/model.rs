@@ -381,12 +381,12 @@ pub struct DissentOut {
 #[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FreeSlotQuery {
-    /// Comma-separated user ids who must all be free.
+    /// Comma-separated user ids who must all be free (at most 50).
     #[validate(
         custom(function = "crate::api::text::line"),
         length(min = 1, max = 500)
     )]
-    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
+    #[param(pattern = r"^ *-?[0-9]{1,18} *(?:, *-?[0-9]{1,18} *)*$")]
     pub users: String,
     /// A venue's place (its meetings also block it).
     pub place: Option<i64>,
