@@ -60,18 +60,7 @@ async fn decide(app: &TestApp, c: &Cast, tid: i64) -> common::Resp {
 }
 
 async fn act(app: &TestApp, who: &User, id: i64, action: &str, extra: Value) -> common::Resp {
-    let m = app
-        .get(&format!("/api/v1/consultations/{id}"), who.tok())
-        .await;
-    app.post(
-        &format!("/api/v1/consultations/{id}/transitions"),
-        who.tok(),
-        merged(
-            json!({"action": action, "expected_version": m.body["version"]}),
-            extra,
-        ),
-    )
-    .await
+    app.meeting_transition(who.tok(), id, action, extra).await
 }
 
 /// A hearing on `tid` from `starts` (two hours), with the resident, the firm and the

@@ -167,17 +167,8 @@ impl World {
     }
 
     async fn meeting_act(&self, token: &str, id: i64, action: &str, extra: Value) -> Resp {
-        let m = self.get_meeting(id).await;
-        let mut body = json!({"action": action, "expected_version": m["version"]});
-        body.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
         self.app
-            .post(
-                &format!("/api/v1/consultations/{id}/transitions"),
-                Some(token),
-                body,
-            )
+            .meeting_transition(Some(token), id, action, extra)
             .await
     }
 

@@ -8,25 +8,13 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{
-    DENIED, DemoCity, Expect, TestApp, TestResult, User, deny, id_of, make_user, merged, monday_at,
-    z,
+    DENIED, DemoCity, Expect, TestApp, TestResult, User, deny, id_of, make_user, monday_at, z,
 };
 use serde_json::{Value, json};
 use yishi::auth::Role;
 
 async fn act(app: &TestApp, who: &User, id: i64, action: &str, extra: Value) -> common::Resp {
-    let m = app
-        .get(&format!("/api/v1/consultations/{id}"), who.tok())
-        .await;
-    app.post(
-        &format!("/api/v1/consultations/{id}/transitions"),
-        who.tok(),
-        merged(
-            json!({"action": action, "expected_version": m.body["version"]}),
-            extra,
-        ),
-    )
-    .await
+    app.meeting_transition(who.tok(), id, action, extra).await
 }
 
 /// A draft courtyard meeting in the community from `starts`, convened by `by`.

@@ -9,6 +9,7 @@
 //!   [`TestApp::get_text`] — requests;
 //! - [`deny`]/[`deny_all`] (refused, nothing changed: one [`Snapshot`] of every table),
 //!   [`problem`]/[`problem_all`] (a well-formed problem+json) — refusals, as case tables;
+//! - [`TestApp::meeting_transition`] (with the version just read);
 //! - [`id_of`], [`ids`], [`id_set`], [`merged`], [`monday_at`], [`day_at`], [`z`], [`ics`];
 //! - [`TestApp::done`]: stop the server and end a test returning [`TestResult`].
 #![allow(dead_code, unused_imports)]
@@ -18,6 +19,7 @@ pub mod call;
 mod demo;
 mod deny;
 mod ics;
+mod meetings;
 mod people;
 mod time;
 
