@@ -263,6 +263,13 @@ mod tests {
         assert_eq!(ok(r#"{"score": 3}"#).score, 3);
         assert_eq!(ok(r#"{"score": 3.0}"#).score, 3);
         assert_eq!(ok(r#"{"score": -0.0}"#).score, 0);
+        // Read exactly (serde_json's float_roundtrip), so no ULP error makes a fraction.
+        #[derive(Debug, serde::Deserialize)]
+        struct Place {
+            place_id: i64,
+        }
+        let far = parse_json::<Place>(br#"{"place_id": -2251799813685247.0}"#).unwrap();
+        assert_eq!(far.place_id, -2_251_799_813_685_247);
         let cases: &[(&str, &str, Option<&str>)] = &[
             (r#"[3, null]"#, "request.invalid_body", None),
             (r#"[]"#, "request.invalid_body", None),
