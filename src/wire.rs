@@ -104,6 +104,7 @@ mod tests {
         use crate::consultations::rules as c;
         use crate::topics::{model as tm, rules as t};
         crate::auth::Role::assert_wire_names();
+        crate::accounts::queries::TokenPurpose::assert_wire_names();
         crate::places::rules::PlaceKind::assert_wire_names();
         crate::places::model::OrganizationKind::assert_wire_names();
         t::Stage::assert_wire_names();

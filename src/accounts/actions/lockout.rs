@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::registration::invalid_email_token;
 use super::sessions::ClientAddr;
-use crate::accounts::queries;
+use crate::accounts::queries::{self, TokenPurpose};
 use crate::accounts::rules::{self, LoginPolicy};
 use crate::auth::tokens::{hash_token, random_token};
 use crate::config::{AuthSettings, Settings};
@@ -18,9 +18,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::notifications::outbox;
 use crate::notifications::templates::Template;
 use crate::state::AppState;
-
-/// Purpose of the mailed unlock tokens in `email_tokens`.
-const UNLOCK: &str = "unlock_login";
 
 /// The key a client address is counted under ("unknown" when the transport gave none, so
 /// unknown addresses share one lock).
@@ -107,7 +104,13 @@ fn mail_owner(
     let auth = &settings.auth;
     let token = random_token()?;
     let expires = now + Duration::hours(auth.unlock_token_hours);
-    queries::insert_email_token(conn, user.id, UNLOCK, &hash_token(&token), expires)?;
+    queries::insert_email_token(
+        conn,
+        user.id,
+        TokenPurpose::UnlockLogin,
+        &hash_token(&token),
+        expires,
+    )?;
     let time = now
         .and_utc()
         .with_timezone(&settings.locale.time_zone)
@@ -133,11 +136,11 @@ fn mail_owner(
 pub fn unlock_account(conn: &mut DbConn, token: &str) -> ApiResult<()> {
     let token_hash = hash_token(token);
     db::write_tx(conn, |conn| {
-        let user_id = queries::take_email_token(conn, &token_hash, UNLOCK)?
+        let user_id = queries::take_email_token(conn, &token_hash, TokenPurpose::UnlockLogin)?
             .ok_or_else(invalid_email_token)?;
         let user = queries::user_by_id(conn, user_id)?.ok_or_else(invalid_email_token)?;
         queries::lock_login_key(conn, &user.email)?;
         queries::clear_login_locks(conn, &user.email)?;
-        queries::spend_email_tokens(conn, user_id, UNLOCK)
+        queries::spend_email_tokens(conn, user_id, TokenPurpose::UnlockLogin)
     })
 }

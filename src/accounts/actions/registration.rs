@@ -6,6 +6,7 @@ use chrono::Duration;
 
 use super::sessions::{ClientAddr, throttle};
 use crate::accounts::model::{RegisterRequest, ResetConfirm};
+use crate::accounts::queries::TokenPurpose;
 use crate::accounts::{queries, rules};
 use crate::auth::Role;
 use crate::auth::password::Hasher;
@@ -17,9 +18,6 @@ use crate::notifications::outbox;
 use crate::notifications::templates::Template;
 use crate::places::queries as places;
 use crate::state::AppState;
-
-const VERIFY: &str = "verify_email";
-const RESET: &str = "password_reset";
 
 /// 422 naming `field` when `password` breaks the policy for an account with `email`.
 fn check_password(password: &str, email: &str, field: &str) -> ApiResult<()> {
@@ -89,7 +87,13 @@ pub async fn register_account(
                 false,
             )?;
             let expires = db::now() + Duration::hours(hours);
-            queries::insert_email_token(conn, user_id, VERIFY, &hash_token(&token), expires)?;
+            queries::insert_email_token(
+                conn,
+                user_id,
+                TokenPurpose::VerifyEmail,
+                &hash_token(&token),
+                expires,
+            )?;
             let mail = Template::VerifyEmail.render(&[
                 ("name", &input.display_name),
                 ("token", &token),
@@ -109,7 +113,7 @@ pub async fn register_account(
 pub fn verify_email(conn: &mut DbConn, token: &str) -> ApiResult<()> {
     let token_hash = hash_token(token);
     db::write_tx(conn, |conn| {
-        let user_id = queries::take_email_token(conn, &token_hash, VERIFY)?
+        let user_id = queries::take_email_token(conn, &token_hash, TokenPurpose::VerifyEmail)?
             .ok_or_else(invalid_email_token)?;
         mark_verified(conn, user_id)
     })
@@ -152,7 +156,13 @@ pub async fn request_password_reset(
                 return Ok(());
             }
             let expires = db::now() + Duration::minutes(minutes);
-            queries::insert_email_token(conn, user.id, RESET, &hash_token(&token), expires)?;
+            queries::insert_email_token(
+                conn,
+                user.id,
+                TokenPurpose::PasswordReset,
+                &hash_token(&token),
+                expires,
+            )?;
             let link = format!("{public_url}/reset-password?token={token}");
             let mail = Template::PasswordReset.render(&[
                 ("name", &user.display_name),
@@ -181,8 +191,8 @@ pub async fn confirm_password_reset(state: &AppState, input: ResetConfirm) -> Ap
     let token_hash = hash_token(&input.token);
     let peek = token_hash.clone();
     let email = db::run(&state.pool, move |conn| {
-        let user_id =
-            queries::peek_email_token(conn, &peek, RESET)?.ok_or_else(invalid_email_token)?;
+        let user_id = queries::peek_email_token(conn, &peek, TokenPurpose::PasswordReset)?
+            .ok_or_else(invalid_email_token)?;
         let user = queries::user_by_id(conn, user_id)?.ok_or_else(invalid_email_token)?;
         Ok(user.email)
     })
@@ -191,12 +201,13 @@ pub async fn confirm_password_reset(state: &AppState, input: ResetConfirm) -> Ap
     let hash = state.hasher.hash(input.new_password).await?;
     db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
-            let user_id = queries::take_email_token(conn, &token_hash, RESET)?
-                .ok_or_else(invalid_email_token)?;
+            let user_id =
+                queries::take_email_token(conn, &token_hash, TokenPurpose::PasswordReset)?
+                    .ok_or_else(invalid_email_token)?;
             let user =
                 queries::user_by_id(conn, user_id)?.ok_or(ApiError::NotFound("user.not_found"))?;
             queries::set_password(conn, user_id, &hash)?;
-            queries::spend_email_tokens(conn, user_id, RESET)?;
+            queries::spend_email_tokens(conn, user_id, TokenPurpose::PasswordReset)?;
             queries::revoke_all_sessions(conn, user_id, "password_reset")?;
             queries::clear_login_locks(conn, &user.email)?;
             // Reading the mailed token proves the address, too.

@@ -11,11 +11,20 @@ use crate::db::schema::{
 use crate::db::{self, DbConn};
 use crate::error::ApiResult;
 
+crate::wire_enum! {
+    /// What a mailed one-time token is for: a token of one purpose never serves another.
+    pub enum TokenPurpose {
+        VerifyEmail = "verify_email",
+        PasswordReset = "password_reset",
+        UnlockLogin = "unlock_login",
+    }
+}
+
 /// Stores a mailed token's hash.
 pub fn insert_email_token(
     conn: &mut DbConn,
     user_id: i64,
-    purpose: &str,
+    purpose: TokenPurpose,
     token_hash: &str,
     expires_at: NaiveDateTime,
 ) -> ApiResult<()> {
@@ -35,7 +44,7 @@ pub fn insert_email_token(
 fn valid_email_token(
     conn: &mut DbConn,
     token_hash: &str,
-    purpose: &str,
+    purpose: TokenPurpose,
     now: NaiveDateTime,
 ) -> ApiResult<Option<(i64, i64)>> {
     Ok(email_tokens::table
@@ -53,7 +62,7 @@ fn valid_email_token(
 pub fn peek_email_token(
     conn: &mut DbConn,
     token_hash: &str,
-    purpose: &str,
+    purpose: TokenPurpose,
 ) -> ApiResult<Option<i64>> {
     Ok(valid_email_token(conn, token_hash, purpose, db::now())?.map(|(_, user_id)| user_id))
 }
@@ -63,7 +72,7 @@ pub fn peek_email_token(
 pub fn take_email_token(
     conn: &mut DbConn,
     token_hash: &str,
-    purpose: &str,
+    purpose: TokenPurpose,
 ) -> ApiResult<Option<i64>> {
     let now = db::now();
     let Some((id, user_id)) = valid_email_token(conn, token_hash, purpose, now)? else {
@@ -81,7 +90,7 @@ pub fn take_email_token(
 
 /// Spends every outstanding token of a user for `purpose` (a successful reset ends the
 /// other reset links mailed before it).
-pub fn spend_email_tokens(conn: &mut DbConn, user_id: i64, purpose: &str) -> ApiResult<()> {
+pub fn spend_email_tokens(conn: &mut DbConn, user_id: i64, purpose: TokenPurpose) -> ApiResult<()> {
     diesel::update(
         email_tokens::table
             .filter(email_tokens::user_id.eq(user_id))
