@@ -105,6 +105,7 @@ mod tests {
         use crate::topics::{model as tm, rules as t};
         crate::auth::Role::assert_wire_names();
         crate::accounts::queries::TokenPurpose::assert_wire_names();
+        crate::accounts::queries::RevokeReason::assert_wire_names();
         crate::places::rules::PlaceKind::assert_wire_names();
         crate::places::model::OrganizationKind::assert_wire_names();
         t::Stage::assert_wire_names();

@@ -208,7 +208,7 @@ pub async fn confirm_password_reset(state: &AppState, input: ResetConfirm) -> Ap
                 queries::user_by_id(conn, user_id)?.ok_or(ApiError::NotFound("user.not_found"))?;
             queries::set_password(conn, user_id, &hash)?;
             queries::spend_email_tokens(conn, user_id, TokenPurpose::PasswordReset)?;
-            queries::revoke_all_sessions(conn, user_id, "password_reset")?;
+            queries::revoke_all_sessions(conn, user_id, queries::RevokeReason::PasswordReset)?;
             queries::clear_login_locks(conn, &user.email)?;
             // Reading the mailed token proves the address, too.
             mark_verified(conn, user_id)

@@ -187,7 +187,7 @@ fn rotate(conn: &mut DbConn, token_hash: &str, ttl_days: i64) -> ApiResult<Refre
             store_refresh(conn, row.user_id, Some(row.session_id), ttl_days)?,
         )),
         RefreshVerdict::Rotate | RefreshVerdict::Reused => {
-            queries::revoke_session(conn, row.session_id, "refresh_reused")?;
+            queries::revoke_session(conn, row.session_id, queries::RevokeReason::RefreshReused)?;
             tracing::warn!(
                 session = row.session_id,
                 user = row.user_id,
@@ -209,7 +209,7 @@ pub fn end_session(conn: &mut DbConn, refresh_token: &str) -> ApiResult<()> {
     let token_hash = hash_token(refresh_token);
     db::write_tx(conn, |conn| {
         if let Some(row) = queries::refresh_by_hash(conn, &token_hash)? {
-            queries::revoke_session(conn, row.session_id, "logout")?;
+            queries::revoke_session(conn, row.session_id, queries::RevokeReason::Logout)?;
         }
         Ok(())
     })

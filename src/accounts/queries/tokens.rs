@@ -20,6 +20,15 @@ crate::wire_enum! {
     }
 }
 
+crate::wire_enum! {
+    /// Why a session ended, kept on the row for the audit trail.
+    pub enum RevokeReason {
+        Logout = "logout",
+        RefreshReused = "refresh_reused",
+        PasswordReset = "password_reset",
+    }
+}
+
 /// Stores a mailed token's hash.
 pub fn insert_email_token(
     conn: &mut DbConn,
@@ -181,7 +190,7 @@ pub fn spend_refresh(conn: &mut DbConn, id: i64) -> ApiResult<bool> {
 }
 
 /// Ends one session (logout, detected reuse).
-pub fn revoke_session(conn: &mut DbConn, session_id: i64, reason: &str) -> ApiResult<()> {
+pub fn revoke_session(conn: &mut DbConn, session_id: i64, reason: RevokeReason) -> ApiResult<()> {
     diesel::update(
         sessions::table
             .filter(sessions::id.eq(session_id))
@@ -196,7 +205,7 @@ pub fn revoke_session(conn: &mut DbConn, session_id: i64, reason: &str) -> ApiRe
 }
 
 /// Ends every session of a user (password reset).
-pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64, reason: &str) -> ApiResult<()> {
+pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64, reason: RevokeReason) -> ApiResult<()> {
     diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
