@@ -10,7 +10,7 @@ mod common;
 
 /// The cases, one module a theme, in tests/input_hygiene/ (one binary).
 mod input_hygiene {
-    use crate::common::{Body, TestApp, monday_at};
+    use crate::common::{self, Body, TestApp, monday_at};
     use awc::http::{Method, StatusCode};
     use chrono::{Duration, Utc};
     use serde_json::{Value, json};

@@ -16,17 +16,7 @@ async fn every_text_field_refuses_controls_blanks_and_bad_urls() {
         };
         let before = app.count(case.table);
         for (value, code) in bad_values(case.rule) {
-            let mut body = case.body.clone();
-            set(&mut body, case.field, value);
-            let r = app
-                .send(
-                    case.method.clone(),
-                    &case.path,
-                    case.token.as_deref(),
-                    &[],
-                    Body::Json(body),
-                )
-                .await;
+            let r = case.send_with(&app, value).await;
             let what = format!("{} {} {}={value:?}", case.method, case.path, case.field);
             assert_eq!(
                 r.status,
@@ -44,17 +34,7 @@ async fn every_text_field_refuses_controls_blanks_and_bad_urls() {
         }
         // Prose keeps its newlines and tabs: the field's rule lets them through.
         if matches!(case.rule, Rule::Prose | Rule::Text) {
-            let mut body = case.body.clone();
-            set(&mut body, case.field, "第一行\n第二行\r\n\t第三行");
-            let r = app
-                .send(
-                    case.method.clone(),
-                    &case.path,
-                    case.token.as_deref(),
-                    &[],
-                    Body::Json(body),
-                )
-                .await;
+            let r = case.send_with(&app, "第一行\n第二行\r\n\t第三行").await;
             assert!(
                 r.status != StatusCode::UNPROCESSABLE_ENTITY && !r.status.is_server_error(),
                 "{} {} prose: {} {:?}",

@@ -34,6 +34,22 @@ pub struct Case {
     pub probe: Option<String>,
 }
 
+impl Case {
+    /// Sends the case's request with its body's `field` set to `value`.
+    pub async fn send_with(&self, app: &TestApp, value: &str) -> common::Resp {
+        let mut body = self.body.clone();
+        set(&mut body, self.field, value);
+        app.send(
+            self.method.clone(),
+            &self.path,
+            self.token.as_deref(),
+            &[],
+            Body::Json(body),
+        )
+        .await
+    }
+}
+
 /// Bad values for a rule, each with the code it must get.
 pub fn bad_values(rule: Rule) -> Vec<(&'static str, &'static str)> {
     let mut v = vec![
