@@ -14,3 +14,4 @@ pub mod routes;
 pub mod rules;
 pub mod views;
 pub mod workflow;
+pub mod worklists;

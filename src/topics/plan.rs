@@ -138,12 +138,13 @@ fn insert_checked_task(
 
 /// Who may update a task: staff at the topic's place, the assignee, or a user acting for the
 /// responsible organisation there.
-fn may_update_task(caller: &Caller, task: &TaskRow, place: &crate::auth::PlaceRef) -> bool {
-    caller.holds(&STAFF, place)
-        || task.assignee_id == Some(caller.user_id)
-        || task
-            .organization_id
-            .is_some_and(|org| caller.organizations_at(place).contains(&org))
+pub fn may_update_task(caller: &Caller, task: &TaskRow, place: &crate::auth::PlaceRef) -> bool {
+    rules::may_update_task(
+        caller.holds(&STAFF, place),
+        task.assignee_id == Some(caller.user_id),
+        task.organization_id
+            .is_some_and(|org| caller.organizations_at(place).contains(&org)),
+    )
 }
 
 /// Records progress on a task (act stage), with the version the caller saw.
@@ -166,7 +167,7 @@ pub fn update_task(
                 },
             );
         }
-        if topic.stage != Stage::Act {
+        if !rules::task_open_for_progress(topic.stage) {
             return Err(ApiError::conflict("topic.not_in_act"));
         }
         if req.expected_version != task.version {

@@ -167,3 +167,24 @@ pub fn revoke_role(
         queries::delete_grant(conn, grant_id)
     })
 }
+
+/// One of the caller's own roles, with where it holds and for whom.
+#[derive(Debug, Clone)]
+pub struct MyRole {
+    pub role: Role,
+    /// None for an installation-wide admin.
+    pub place: Option<String>,
+    pub organization: Option<String>,
+}
+
+/// The caller's own roles and places (what /me shows).
+pub fn my_roles(conn: &mut DbConn, caller: &Caller) -> ApiResult<Vec<MyRole>> {
+    Ok(queries::named_grants_of(conn, caller.user_id)?
+        .into_iter()
+        .map(|(role, place, organization)| MyRole {
+            role,
+            place,
+            organization,
+        })
+        .collect())
+}

@@ -12,7 +12,7 @@ pub mod registration;
 pub mod sessions;
 pub mod users;
 
-pub use grants::{grant_role, revoke_role};
+pub use grants::{grant_role, my_roles, revoke_role};
 pub use lockout::unlock_account;
 pub use registration::{
     admin_create, confirm_password_reset, register_account, request_password_reset, verify_email,

@@ -104,3 +104,25 @@ pub fn delete_grant(conn: &mut DbConn, grant_id: i64) -> ApiResult<()> {
     diesel::delete(role_grants::table.find(grant_id)).execute(conn)?;
     Ok(())
 }
+
+/// A user's grants with the names of their place and organisation, for their own page.
+pub fn named_grants_of(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> ApiResult<Vec<(Role, Option<String>, Option<String>)>> {
+    use crate::db::schema::organizations;
+    Ok(role_grants::table
+        .left_join(places::table)
+        .left_join(
+            organizations::table
+                .on(organizations::id.nullable().eq(role_grants::organization_id)),
+        )
+        .filter(role_grants::user_id.eq(user_id))
+        .select((
+            role_grants::role,
+            places::name.nullable(),
+            organizations::name.nullable(),
+        ))
+        .order(role_grants::id)
+        .load(conn)?)
+}

@@ -54,6 +54,15 @@ pub fn create_feed(conn: &mut DbConn, settings: &Settings, caller: &Caller) -> A
     })
 }
 
+/// When the caller's calendar feed address was made, if they have one. The address itself
+/// cannot be shown again: only its hash is stored, so a page offers to renew it instead.
+pub fn feed_status(
+    conn: &mut DbConn,
+    caller: &Caller,
+) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
+    Ok(q::feed_created_at(conn, caller.user_id)?.map(|t| t.and_utc()))
+}
+
 /// Revokes the caller's calendar feed address (404 when there is none).
 pub fn revoke_feed(conn: &mut DbConn, caller: &Caller) -> ApiResult<()> {
     if q::revoke_feed_token(conn, caller.user_id)? {

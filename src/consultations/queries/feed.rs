@@ -44,3 +44,12 @@ pub fn declined_by(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<i64>> {
         .select(invitations::consultation_id)
         .load(conn)?)
 }
+
+/// When the user's current feed token was made, if they have one.
+pub fn feed_created_at(conn: &mut DbConn, user_id: i64) -> ApiResult<Option<chrono::NaiveDateTime>> {
+    Ok(calendar_tokens::table
+        .find(user_id)
+        .select(calendar_tokens::created_at)
+        .first(conn)
+        .optional()?)
+}

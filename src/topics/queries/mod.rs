@@ -7,6 +7,7 @@ mod plans;
 mod reviews;
 mod tasks;
 mod topics;
+mod worklists;
 
 pub use comments::*;
 pub use events::*;
@@ -14,3 +15,4 @@ pub use plans::*;
 pub use reviews::*;
 pub use tasks::*;
 pub use topics::*;
+pub use worklists::*;

@@ -96,3 +96,17 @@ pub fn summarize(scores: &[i32]) -> (usize, Option<f64>, [usize; 5]) {
 pub fn catalog_label(year: i32, seq: i32) -> String {
     format!("{year}-{seq:04}")
 }
+
+/// Who may record progress on a task: staff at the topic's place, the task's assignee, or a
+/// user acting for its responsible organisation there.
+pub fn may_update_task(staff_here: bool, is_assignee: bool, for_its_organisation: bool) -> bool {
+    staff_here || is_assignee || for_its_organisation
+}
+
+/// Progress is recorded while the topic is being acted on (办) only.
+pub fn task_open_for_progress(stage: Stage) -> bool {
+    stage == Stage::Act
+}
+
+/// Who has a workbench (工作台): community and sub-district staff, and admins.
+pub const WORKBENCH: [Role; 3] = [Role::CommunityStaff, Role::SubdistrictStaff, Role::Admin];

@@ -311,6 +311,13 @@ fn check_facts(action: Action, f: &Facts) -> Result<Outcome, Refusal> {
     }
 }
 
+/// Are the facts of a topic in evaluate ready for 结项 (window over or enough ratings, and
+/// satisfying when rated)? The same check `apply` makes for `close`, without the caller's
+/// role: the workbench lists these topics as 待结项.
+pub fn ready_to_close(f: &Facts) -> bool {
+    check_facts(Action::Close, f).is_ok()
+}
+
 /// Applies `action` to a topic in `stage`. Check order: (1) action not in the table for the
 /// stage → InvalidTransition; (2) caller lacks the role → Forbidden; (3) missing required input
 /// (reason/decision/target) → 422 refusals; (4) facts → 409 refusals; else Ok(Outcome).
