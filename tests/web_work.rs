@@ -30,7 +30,13 @@ const FRESH: &str = "小区东门路灯不亮";
 const FIRM_TASK: &str = "更换3号楼电梯控制柜";
 const DEPT_TASK: &str = "检查电梯年检记录";
 
-async fn transition(app: &TestApp, token: &str, topic: &Value, action: &str, extra: Value) -> Value {
+async fn transition(
+    app: &TestApp,
+    token: &str,
+    topic: &Value,
+    action: &str,
+    extra: Value,
+) -> Value {
     let body = merged(
         json!({"action": action, "expected_version": topic["version"]}),
         extra,
@@ -52,35 +58,82 @@ async fn world(app: &TestApp) -> World {
     let resident = make_user(app, "zhang", home, &[(Role::Resident, home, None)]).await;
     let neighbour = make_user(app, "li", home, &[(Role::Resident, home, None)]).await;
     let staff = make_user(app, "staff", home, &[(Role::CommunityStaff, home, None)]).await;
-    let sub = make_user(app, "sub", None, &[(Role::SubdistrictStaff, Some(city.subdistrict), None)]).await;
-    make_user(app, "firm", None, &[(Role::PropertyFirm, home, Some(city.firm))]).await;
-    make_user(app, "other-firm", None, &[(Role::PropertyFirm, home, Some(city.other_firm))]).await;
+    let sub = make_user(
+        app,
+        "sub",
+        None,
+        &[(Role::SubdistrictStaff, Some(city.subdistrict), None)],
+    )
+    .await;
+    make_user(
+        app,
+        "firm",
+        None,
+        &[(Role::PropertyFirm, home, Some(city.firm))],
+    )
+    .await;
+    make_user(
+        app,
+        "other-firm",
+        None,
+        &[(Role::PropertyFirm, home, Some(city.other_firm))],
+    )
+    .await;
 
-    let raise = |title: &str| {
-        json!({"place_id": city.community, "title": title, "body": "一周停了三次，老人上下楼很困难。", "category": "facilities"})
-    };
-    let r = app.post("/api/v1/topics", resident.tok(), raise(TITLE)).await;
+    let raise = |title: &str| json!({"place_id": city.community, "title": title, "body": "一周停了三次，老人上下楼很困难。", "category": "facilities"});
+    let r = app
+        .post("/api/v1/topics", resident.tok(), raise(TITLE))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let topic = r.body;
     let r = app
-        .post(&format!("/api/v1/topics/{}/supports", topic["id"]), neighbour.tok(), json!({}))
+        .post(
+            &format!("/api/v1/topics/{}/supports", topic["id"]),
+            neighbour.tok(),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let topic = transition(app, &staff.token, &topic, "accept", json!({})).await;
-    let topic = transition(app, &staff.token, &topic, "decide", json!({"decision": "物业更换控制柜"})).await;
+    let topic = transition(
+        app,
+        &staff.token,
+        &topic,
+        "decide",
+        json!({"decision": "物业更换控制柜"}),
+    )
+    .await;
     let task = |title: &str, org: i64, due: &str| json!({"title": title, "organization_id": org, "due_at": due});
     let tasks = format!("/api/v1/topics/{}/tasks", topic["id"]);
     let due = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
-    let firm_task = app.post(&tasks, staff.tok(), task(FIRM_TASK, city.firm, &due)).await;
-    assert_eq!(firm_task.status, StatusCode::CREATED, "{:?}", firm_task.body);
-    let dept_task = app
-        .post(&tasks, staff.tok(), task(DEPT_TASK, city.dept, "2020-01-01T00:00:00Z"))
+    let firm_task = app
+        .post(&tasks, staff.tok(), task(FIRM_TASK, city.firm, &due))
         .await;
-    assert_eq!(dept_task.status, StatusCode::CREATED, "{:?}", dept_task.body);
+    assert_eq!(
+        firm_task.status,
+        StatusCode::CREATED,
+        "{:?}",
+        firm_task.body
+    );
+    let dept_task = app
+        .post(
+            &tasks,
+            staff.tok(),
+            task(DEPT_TASK, city.dept, "2020-01-01T00:00:00Z"),
+        )
+        .await;
+    assert_eq!(
+        dept_task.status,
+        StatusCode::CREATED,
+        "{:?}",
+        dept_task.body
+    );
     let topic = transition(app, &staff.token, &topic, "publish_plan", json!({})).await;
     let topic = transition(app, &sub.token, &topic, "approve_plan", json!({})).await;
     assert_eq!(topic["stage"], "act");
-    let r = app.post("/api/v1/topics", neighbour.tok(), raise(FRESH)).await;
+    let r = app
+        .post("/api/v1/topics", neighbour.tok(), raise(FRESH))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     World {
         city,
@@ -109,7 +162,9 @@ fn section<'p>(page: &'p Page, id: &str) -> &'p str {
         .find(&format!("aria-labelledby=\"{id}\""))
         .unwrap_or_else(|| panic!("no section {id}"));
     let rest = &page.html[start..];
-    let end = rest[1..].find("<section aria-labelledby=").map_or(rest.len(), |e| e + 1);
+    let end = rest[1..]
+        .find("<section aria-labelledby=")
+        .map_or(rest.len(), |e| e + 1);
     &rest[..end]
 }
 
@@ -158,13 +213,19 @@ async fn me_lists_my_topics_what_i_support_my_roles_and_my_calendar_feed() -> Te
     assert!(ics.contains("BEGIN:VCALENDAR"));
     let again = b.get("/me").await;
     assert!(again.shows("已开通，订阅地址生成于"));
-    assert!(!again.html.contains("calendar.ics?token="), "shown once only");
+    assert!(
+        !again.html.contains("calendar.ics?token="),
+        "shown once only"
+    );
     assert!(again.has_button("重新生成订阅地址") && again.has_button("停止日历订阅"));
     let stopped = b.submit("/me/calendar-feed/revoke", &[]).await;
     assert_eq!(stopped.location.as_deref(), Some("/me"));
     let after = b.follow(&stopped).await;
     assert!(after.shows("日历订阅已停止"));
-    assert_eq!(app.get_text(&feed_path, None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get_text(&feed_path, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     let _ = (&w.resident, &w.neighbour, &w.city, &w.staff);
     app.done().await
 }
@@ -197,7 +258,10 @@ async fn the_workbench_is_for_staff_and_lists_intake_steps_and_overdue_work() ->
         assert!(section(&wb, "step-discuss").contains("共 0 项"));
         // 督办: the department's past-due task, marked in words, linking to its topic.
         let overdue = section(&wb, "overdue");
-        assert!(overdue.contains(DEPT_TASK) && overdue.contains("已逾期"), "{overdue}");
+        assert!(
+            overdue.contains(DEPT_TASK) && overdue.contains("已逾期"),
+            "{overdue}"
+        );
         assert!(overdue.contains(&format!("href=\"/topics/{}\"", w.topic["id"])));
         assert!(!overdue.contains(FIRM_TASK), "not due yet");
         assert!(section(&wb, "objections").contains("暂无"));
@@ -205,7 +269,13 @@ async fn the_workbench_is_for_staff_and_lists_intake_steps_and_overdue_work() ->
     }
 
     // Staff of another sub-district see none of it.
-    let far = make_user(&app, "far", None, &[(Role::CommunityStaff, Some(w.city.far), None)]).await;
+    let far = make_user(
+        &app,
+        "far",
+        None,
+        &[(Role::CommunityStaff, Some(w.city.far), None)],
+    )
+    .await;
     let _ = far;
     let mut b = app.browser_as("far@example.com").await;
     let wb = b.get("/staff").await;
@@ -217,7 +287,10 @@ async fn the_workbench_is_for_staff_and_lists_intake_steps_and_overdue_work() ->
 /// The task as the API shows it to staff.
 async fn task_now(app: &TestApp, w: &World, id: i64) -> Value {
     let r = app
-        .get(&format!("/api/v1/tasks?topic_id={}", w.topic["id"]), w.staff.tok())
+        .get(
+            &format!("/api/v1/tasks?topic_id={}", w.topic["id"]),
+            w.staff.tok(),
+        )
         .await;
     r.body["items"]
         .as_array()
@@ -240,23 +313,46 @@ async fn the_firm_updates_its_task_and_no_other_firm_can() -> TestResult {
     assert_eq!(tasks.status, StatusCode::OK, "{}", tasks.text());
     assert!(tasks.shows(FIRM_TASK) && tasks.shows(TITLE));
     assert!(!tasks.shows(DEPT_TASK), "another organisation's task");
-    assert!(tasks.html.contains(&format!("href=\"/topics/{}\"", w.topic["id"])));
+    assert!(
+        tasks
+            .html
+            .contains(&format!("href=\"/topics/{}\"", w.topic["id"]))
+    );
     assert!(tasks.shows("待办"));
     assert!(tasks.has_field("状态") && tasks.has_field("进展说明"));
     assert!(tasks.has_button("更新"));
 
     // A refused update: the message next to its field, nothing written.
     let bad = firm
-        .submit(&task_path, &[("status", "flying"), ("progress_note", ""), ("expected_version", "1")])
+        .submit(
+            &task_path,
+            &[
+                ("status", "flying"),
+                ("progress_note", ""),
+                ("expected_version", "1"),
+            ],
+        )
         .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
     assert_eq!(
         bad.field_error(&format!("{id}-status")).as_deref(),
         Some(zh("request.invalid_field"))
     );
     let long = "很".repeat(2001);
     let bad = firm
-        .submit(&task_path, &[("status", "in_progress"), ("progress_note", &long), ("expected_version", "1")])
+        .submit(
+            &task_path,
+            &[
+                ("status", "in_progress"),
+                ("progress_note", &long),
+                ("expected_version", "1"),
+            ],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
@@ -272,7 +368,14 @@ async fn the_firm_updates_its_task_and_no_other_firm_can() -> TestResult {
     assert_eq!(theirs.status, StatusCode::OK);
     assert!(!theirs.shows(FIRM_TASK));
     let forged = other
-        .submit(&task_path, &[("status", "done"), ("progress_note", "冒名"), ("expected_version", "1")])
+        .submit(
+            &task_path,
+            &[
+                ("status", "done"),
+                ("progress_note", "冒名"),
+                ("expected_version", "1"),
+            ],
+        )
         .await;
     assert_eq!(forged.status, StatusCode::NOT_FOUND, "{}", forged.text());
     assert!(forged.html.contains("<html"), "an HTML page");
@@ -281,7 +384,14 @@ async fn the_firm_updates_its_task_and_no_other_firm_can() -> TestResult {
 
     // The firm's update: 303 back to /tasks with the flash; the progress shows.
     let done = firm
-        .submit(&task_path, &[("status", "in_progress"), ("progress_note", "已订购控制柜"), ("expected_version", "1")])
+        .submit(
+            &task_path,
+            &[
+                ("status", "in_progress"),
+                ("progress_note", "已订购控制柜"),
+                ("expected_version", "1"),
+            ],
+        )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
     assert_eq!(done.location.as_deref(), Some("/tasks"));
@@ -294,7 +404,14 @@ async fn the_firm_updates_its_task_and_no_other_firm_can() -> TestResult {
 
     // The same form again (stale version): refused on the page, nothing written.
     let stale = firm
-        .submit(&task_path, &[("status", "done"), ("progress_note", ""), ("expected_version", "1")])
+        .submit(
+            &task_path,
+            &[
+                ("status", "done"),
+                ("progress_note", ""),
+                ("expected_version", "1"),
+            ],
+        )
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(stale.shows(zh("task.stale_version")));
@@ -309,5 +426,98 @@ async fn the_firm_updates_its_task_and_no_other_firm_can() -> TestResult {
     let mut resident = app.browser_as("zhang@example.com").await;
     assert_eq!(resident.get("/tasks").await.status, StatusCode::FORBIDDEN);
     let _ = (&w.resident, &w.neighbour, &w.dept_task, &w.fresh);
+    app.done().await
+}
+
+#[actix_rt::test]
+async fn the_workbench_lists_objections_to_answer_and_topics_ready_to_close() -> TestResult {
+    let app = TestApp::builder()
+        .settings(&[("workflow.notice_days", "0"), ("workflow.min_ratings", "1")])
+        .demo()
+        .build()
+        .await;
+    let w = world(&app).await;
+    let staff = w.staff.tok();
+
+    // A plan under public notice with a resident's objection (公示 → 待答复异议).
+    let noticed = "楼道堆物清理";
+    let r = app
+        .post(
+            "/api/v1/topics",
+            w.resident.tok(),
+            json!({"place_id": w.city.community, "title": noticed, "body": "楼道里堆满杂物。", "category": "environment"}),
+        )
+        .await;
+    let t = transition(&app, &w.staff.token, &r.body, "accept", json!({})).await;
+    let t = transition(
+        &app,
+        &w.staff.token,
+        &t,
+        "decide",
+        json!({"decision": "限期清理"}),
+    )
+    .await;
+    let due = (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339();
+    let r = app
+        .post(
+            &format!("/api/v1/topics/{}/tasks", t["id"]),
+            staff,
+            json!({"title": "清理楼道", "organization_id": w.city.firm, "due_at": due}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    transition(&app, &w.staff.token, &t, "publish_plan", json!({})).await;
+    let objection = "清理时间应避开周末";
+    let r = app
+        .post(
+            &format!("/api/v1/topics/{}/objections", t["id"]),
+            w.neighbour.tok(),
+            json!({"body": objection}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+
+    // The lift: both tasks done, completed, rated well by its author (待结项).
+    for task in [&w.firm_task, &w.dept_task] {
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{}", task["id"]),
+                staff,
+                json!({"status": "done", "expected_version": task["version"]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+    let lift = app
+        .get(&format!("/api/v1/topics/{}", w.topic["id"]), staff)
+        .await
+        .body;
+    transition(&app, &w.staff.token, &lift, "complete", json!({})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/topics/{}/evaluations", w.topic["id"]),
+            w.resident.tok(),
+            json!({"score": 5, "comment": "修好了"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+
+    let mut b = app.browser_as("staff@example.com").await;
+    let wb = b.get("/staff").await;
+    assert_eq!(wb.status, StatusCode::OK);
+    let objections = section(&wb, "objections");
+    assert!(
+        objections.contains(noticed) && objections.contains(objection),
+        "{objections}"
+    );
+    assert!(objections.contains(&format!("href=\"/topics/{}\"", t["id"])));
+    let closable = section(&wb, "closable");
+    assert!(closable.contains(TITLE), "{closable}");
+    assert!(section(&wb, "step-evaluate").contains("共 1 项"));
+    assert!(section(&wb, "step-plan").contains(noticed));
+    assert!(
+        section(&wb, "overdue").contains("暂无"),
+        "done work is not overdue"
+    );
     app.done().await
 }

@@ -262,7 +262,10 @@ pub fn my_tasks(conn: &mut DbConn, caller: &Caller) -> ApiResult<Vec<TaskLine>> 
         .iter()
         .filter(|g| ORGANISATION_ROLES.contains(&g.role))
         .collect();
-    let orgs: Vec<i64> = org_grants.iter().filter_map(|g| g.organization_id).collect();
+    let orgs: Vec<i64> = org_grants
+        .iter()
+        .filter_map(|g| g.organization_id)
+        .collect();
     let org_paths: Vec<String> = org_grants
         .iter()
         .filter_map(|g| g.place_path.clone())

@@ -105,17 +105,18 @@ pub fn delete_grant(conn: &mut DbConn, grant_id: i64) -> ApiResult<()> {
     Ok(())
 }
 
+/// A grant as its holder reads it: (role, place name, organisation name).
+pub type NamedGrant = (Role, Option<String>, Option<String>);
+
 /// A user's grants with the names of their place and organisation, for their own page.
-pub fn named_grants_of(
-    conn: &mut DbConn,
-    user_id: i64,
-) -> ApiResult<Vec<(Role, Option<String>, Option<String>)>> {
+pub fn named_grants_of(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<NamedGrant>> {
     use crate::db::schema::organizations;
     Ok(role_grants::table
         .left_join(places::table)
         .left_join(
-            organizations::table
-                .on(organizations::id.nullable().eq(role_grants::organization_id)),
+            organizations::table.on(organizations::id
+                .nullable()
+                .eq(role_grants::organization_id)),
         )
         .filter(role_grants::user_id.eq(user_id))
         .select((

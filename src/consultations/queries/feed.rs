@@ -46,7 +46,10 @@ pub fn declined_by(conn: &mut DbConn, user_id: i64) -> ApiResult<Vec<i64>> {
 }
 
 /// When the user's current feed token was made, if they have one.
-pub fn feed_created_at(conn: &mut DbConn, user_id: i64) -> ApiResult<Option<chrono::NaiveDateTime>> {
+pub fn feed_created_at(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> ApiResult<Option<chrono::NaiveDateTime>> {
     Ok(calendar_tokens::table
         .find(user_id)
         .select(calendar_tokens::created_at)

@@ -133,7 +133,9 @@ pub fn task_lines(conn: &mut DbConn, f: &TaskLines<'_>) -> ApiResult<Vec<TaskLin
             .filter(tasks::due_at.lt(now))
             .filter(tasks::status.ne(TaskStatus::Done));
     }
-    Ok(q.order((tasks::due_at, tasks::id)).limit(f.limit).load(conn)?)
+    Ok(q.order((tasks::due_at, tasks::id))
+        .limit(f.limit)
+        .load(conn)?)
 }
 
 /// Objections not answered yet beneath any of `within` (None: everywhere), oldest first,
@@ -162,7 +164,11 @@ pub fn ratings_of(conn: &mut DbConn, topic_ids: &[i64]) -> ApiResult<Vec<(i64, i
     }
     Ok(evaluations::table
         .filter(evaluations::topic_id.eq_any(topic_ids))
-        .select((evaluations::topic_id, evaluations::round, evaluations::score))
+        .select((
+            evaluations::topic_id,
+            evaluations::round,
+            evaluations::score,
+        ))
         .load(conn)?)
 }
 

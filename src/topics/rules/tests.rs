@@ -577,3 +577,62 @@ fn names_are_pinned() {
         "neighbourhood_disputes"
     );
 }
+
+/// The workbench's 待结项 is `close`'s own fact check, whoever looks at it.
+#[test]
+fn ready_to_close_is_the_close_fact_check_without_the_role() {
+    let staff = vec![Role::CommunityStaff];
+    for window_over in [false, true] {
+        for (ratings, mean) in [(0, None), (2, Some(4.5)), (3, Some(4.0)), (3, Some(2.0))] {
+            for min_ratings in [0, 3] {
+                let f = Facts {
+                    window_over,
+                    ratings,
+                    mean,
+                    min_ratings,
+                    threshold: 3.5,
+                    ..Facts::default()
+                };
+                let as_staff = Facts {
+                    roles: staff.clone(),
+                    ..f.clone()
+                };
+                assert_eq!(
+                    ready_to_close(&f),
+                    apply(Stage::Evaluate, Close, &as_staff).is_ok(),
+                    "{f:?}"
+                );
+            }
+        }
+    }
+    let rated_well = Facts {
+        window_over: true,
+        ratings: 1,
+        mean: Some(5.0),
+        threshold: 3.5,
+        ..Facts::default()
+    };
+    assert!(ready_to_close(&rated_well));
+    assert!(!ready_to_close(&Facts {
+        mean: Some(1.0),
+        ..rated_well
+    }));
+}
+
+#[test]
+fn task_progress_rules() {
+    assert!(may_update_task(true, false, false));
+    assert!(may_update_task(false, true, false));
+    assert!(may_update_task(false, false, true));
+    assert!(!may_update_task(false, false, false));
+    assert!(task_open_for_progress(Stage::Act));
+    for s in [
+        Stage::Say,
+        Stage::Discuss,
+        Stage::Plan,
+        Stage::Evaluate,
+        Stage::Closed,
+    ] {
+        assert!(!task_open_for_progress(s));
+    }
+}

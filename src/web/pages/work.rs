@@ -105,7 +105,11 @@ async fn revoke_feed(
     Form(_): Form<CsrfOnly>,
 ) -> Result<HttpResponse, PageError> {
     let caller = v.caller()?.clone();
-    match db::run(&state.pool, move |conn| meetings::revoke_feed(conn, &caller)).await {
+    match db::run(&state.pool, move |conn| {
+        meetings::revoke_feed(conn, &caller)
+    })
+    .await
+    {
         Ok(()) | Err(ApiError::NotFound(_)) => {
             Ok(v.redirect("/me", Some(v.t().work.calendar_revoked)))
         }
