@@ -6,7 +6,9 @@ use super::world::*;
 /// Meetings the CPPCC member can list (their own and those within their places).
 async fn meeting_count(app: &TestApp, email: &str) -> usize {
     let token = app.login(email).await;
-    let r = app.get("/api/v1/consultations?mine=true", Some(&token)).await;
+    let r = app
+        .get("/api/v1/consultations?mine=true", Some(&token))
+        .await;
     r.body["items"].as_array().unwrap().len()
 }
 
@@ -29,7 +31,11 @@ async fn a_refused_create_shows_the_message_next_to_the_field() -> TestResult {
         }
         let page = submit(&mut cppcc, "/consultations", &fields).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
-        assert_eq!(page.field_error(shown_at).as_deref(), Some(message), "{field}");
+        assert_eq!(
+            page.field_error(shown_at).as_deref(),
+            Some(message),
+            "{field}"
+        );
         // The form comes back with what was typed.
         assert!(page.html.contains("幸福社区议事厅"), "{field}");
         assert!(page.has_button("创建"));
@@ -75,7 +81,12 @@ async fn a_resident_not_invited_sees_no_convener_buttons_and_cannot_post_them() 
     ];
     for (path, fields) in posts {
         let page = submit(&mut outsider, &format!("{at}/{path}"), &fields).await;
-        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}: {}", page.text());
+        assert_eq!(
+            page.status,
+            StatusCode::FORBIDDEN,
+            "{path}: {}",
+            page.text()
+        );
         assert!(page.shows("没有权限"), "{path}: an error page");
     }
     let after = meeting_json(&app, c.cppcc, id).await;
@@ -83,12 +94,21 @@ async fn a_resident_not_invited_sees_no_convener_buttons_and_cannot_post_them() 
     assert_eq!(after["version"], before["version"]);
     let token = app.login(c.cppcc).await;
     let inv = app
-        .get(&format!("/api/v1/consultations/{id}/invitations"), Some(&token))
+        .get(
+            &format!("/api/v1/consultations/{id}/invitations"),
+            Some(&token),
+        )
         .await;
-    assert!(inv.body["items"].as_array().unwrap().is_empty(), "nobody invited");
+    assert!(
+        inv.body["items"].as_array().unwrap().is_empty(),
+        "nobody invited"
+    );
 
     // Nor may a resident open the convener's pages.
-    assert_eq!(outsider.get("/consultations/new").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        outsider.get("/consultations/new").await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(outsider.get("/cppcc").await.status, StatusCode::FORBIDDEN);
     app.done().await
 }

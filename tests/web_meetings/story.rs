@@ -14,18 +14,25 @@ async fn a_cppcc_member_schedules_a_micro_consultation_from_the_queue() -> TestR
     assert_eq!(queue.status, StatusCode::OK);
     assert!(queue.shows("请你来协商") && queue.shows("小区垃圾房异味严重"));
     assert!(queue.has_button("安排协商"));
-    assert!(queue.html.contains(&format!("name=\"topic_id\" value=\"{tid}\"")));
+    assert!(
+        queue
+            .html
+            .contains(&format!("name=\"topic_id\" value=\"{tid}\""))
+    );
 
     // 安排协商 opens the create form with the topic ticked and a micro-consultation chosen.
-    let form = cppcc.get(&format!("/consultations/new?topic_id={tid}")).await;
+    let form = cppcc
+        .get(&format!("/consultations/new?topic_id={tid}"))
+        .await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.text());
     for label in ["标题", "类型", "形式", "地点", "开始时间", "结束时间"] {
         assert!(form.has_field(label), "field {label}");
     }
     assert!(form.shows("议题") && form.has_button("创建"));
-    assert!(form.html.contains(&format!(
-        "name=\"from_topic_id\" value=\"{tid}\" checked"
-    )));
+    assert!(
+        form.html
+            .contains(&format!("name=\"from_topic_id\" value=\"{tid}\" checked"))
+    );
     assert!(form.html.contains("value=\"micro_consultation\" selected"));
 
     let mut fields = meeting_fields(c.community, "垃圾房改造微协商");
@@ -77,7 +84,12 @@ async fn invited_resident_answers_and_confirms_the_minutes() -> TestResult {
         ("expected_version", version),
     ];
     let scheduled = submit(&mut cppcc, &format!("{at}/transitions"), &fields).await;
-    assert_eq!(scheduled.status, StatusCode::SEE_OTHER, "{}", scheduled.text());
+    assert_eq!(
+        scheduled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        scheduled.text()
+    );
     assert!(cppcc.follow(&scheduled).await.shows("会议已安排"));
 
     // The resident sees the answers and no convener button; accepts.
@@ -93,9 +105,18 @@ async fn invited_resident_answers_and_confirms_the_minutes() -> TestResult {
     let answered = resident
         .submit(&format!("{at}/rsvp"), &[("response", "accepted")])
         .await;
-    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.text());
+    assert_eq!(
+        answered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        answered.text()
+    );
     let page = resident.follow(&answered).await;
-    assert!(page.shows("已答复") && page.shows("您的答复： 参加"), "{}", page.text());
+    assert!(
+        page.shows("已答复") && page.shows("您的答复： 参加"),
+        "{}",
+        page.text()
+    );
 
     // The .ics link answers a calendar file.
     assert!(page.html.contains(&format!("href=\"{at}/calendar.ics\"")));
@@ -109,7 +130,10 @@ async fn invited_resident_answers_and_confirms_the_minutes() -> TestResult {
     let page = cppcc.get(&at).await;
     let fields = [
         ("action", "start".to_string()),
-        ("expected_version", input_value(&page, "expected_version").unwrap()),
+        (
+            "expected_version",
+            input_value(&page, "expected_version").unwrap(),
+        ),
     ];
     let started = submit(&mut cppcc, &format!("{at}/transitions"), &fields).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.text());
@@ -125,11 +149,19 @@ async fn invited_resident_answers_and_confirms_the_minutes() -> TestResult {
     assert!(page.has_field("会议纪要") && page.has_button("结束"));
     let fields = [
         ("action", "conclude".to_string()),
-        ("expected_version", input_value(&page, "expected_version").unwrap()),
+        (
+            "expected_version",
+            input_value(&page, "expected_version").unwrap(),
+        ),
         ("minutes", "同意改造垃圾房，物业两周内出方案。".to_string()),
     ];
     let concluded = submit(&mut cppcc, &format!("{at}/transitions"), &fields).await;
-    assert_eq!(concluded.status, StatusCode::SEE_OTHER, "{}", concluded.text());
+    assert_eq!(
+        concluded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        concluded.text()
+    );
     let page = cppcc.follow(&concluded).await;
     assert!(page.shows("会议已结束") && page.shows("同意改造垃圾房"));
     // The convener may now record the agenda item's outcome.
@@ -140,12 +172,19 @@ async fn invited_resident_answers_and_confirms_the_minutes() -> TestResult {
     assert!(page.shows("同意改造垃圾房，物业两周内出方案。"));
     assert!(page.has_button("确认纪要") && page.has_button("保留意见"));
     assert!(page.has_field("保留意见的理由"));
-    let confirmed = resident
-        .submit(&format!("{at}/minutes/confirm"), &[])
-        .await;
-    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text());
+    let confirmed = resident.submit(&format!("{at}/minutes/confirm"), &[]).await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.text()
+    );
     let page = resident.follow(&confirmed).await;
-    assert!(page.shows("已确认纪要") && page.shows("已确认人数： 1"), "{}", page.text());
+    assert!(
+        page.shows("已确认纪要") && page.shows("已确认人数：1"),
+        "{}",
+        page.text()
+    );
     assert!(!page.has_button("确认纪要"), "signed once");
     let m = meeting_json(&app, c.resident, id).await;
     assert_eq!(m["status"], "concluded");

@@ -41,10 +41,12 @@ pub fn my_meetings(
         limit: Some(100),
         cursor: None,
     };
-    let mut all = meetings::list(conn, settings, caller, &filter(Some(caller.user_id), None))?.items;
-    let staff = caller.grants.iter().any(|g| {
-        CONVENERS.contains(&g.role) || g.role == crate::auth::Role::Admin
-    });
+    let mut all =
+        meetings::list(conn, settings, caller, &filter(Some(caller.user_id), None))?.items;
+    let staff = caller
+        .grants
+        .iter()
+        .any(|g| CONVENERS.contains(&g.role) || g.role == crate::auth::Role::Admin);
     if staff {
         for m in meetings::list(conn, settings, caller, &filter(None, Some(true)))?.items {
             if !all.iter().any(|x| x.id == m.id) {
@@ -111,15 +113,15 @@ pub fn agenda_choices(
             unscheduled: false,
             after: None,
             fetch: 100,
+            newest_first: true,
         },
     )?;
     let hot = settings.workflow.hot_threshold;
-    let mut out: Vec<TopicOut> = rows
+    let out: Vec<TopicOut> = rows
         .iter()
         .map(|t| t.out(hot))
         .filter(|t| !matches!(t.stage, crate::topics::rules::Stage::Say))
         .collect();
-    out.reverse();
     Ok(out)
 }
 

@@ -368,7 +368,13 @@ pub const EN: Meetings = Meetings {
         "Research visit",
     ],
     formats: ["In person", "Online", "In person and online"],
-    statuses: ["Draft", "Scheduled", "In progress", "Concluded", "Cancelled"],
+    statuses: [
+        "Draft",
+        "Scheduled",
+        "In progress",
+        "Concluded",
+        "Cancelled",
+    ],
     categories: [
         "Resident representative",
         "Property firm",

@@ -35,7 +35,11 @@ pub(crate) fn span(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     if a.date_naive() == b.date_naive() {
         format!("{}–{}", a.format("%Y-%m-%d %H:%M"), b.format("%H:%M"))
     } else {
-        format!("{} – {}", a.format("%Y-%m-%d %H:%M"), b.format("%Y-%m-%d %H:%M"))
+        format!(
+            "{} – {}",
+            a.format("%Y-%m-%d %H:%M"),
+            b.format("%Y-%m-%d %H:%M")
+        )
     }
 }
 

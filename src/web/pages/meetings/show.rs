@@ -11,15 +11,14 @@ use serde::Deserialize;
 use super::{local, opt, parse_due, span};
 use crate::consultations::actions::{self, MeetingPage};
 use crate::consultations::model::{
-    Attendance, ConsultationTransition, Dissent, FollowUp, NewInvitation, NewOutcome,
-    OutcomeOut,
+    Attendance, ConsultationTransition, Dissent, FollowUp, NewInvitation, NewOutcome, OutcomeOut,
 };
 use crate::consultations::rules::{Action, Category, Consensus, FollowUpKind, Response};
+use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::form::{id_field, validated};
 use crate::web::{Chrome, Form, FormErrors, PageError, Visitor, page_with};
-use crate::db;
 
 /// What a refused form had typed, to show it again.
 #[derive(Default)]
@@ -151,7 +150,15 @@ async fn answer<T>(
         Ok(_) => Ok(v.redirect(&format!("/consultations/{id}"), Some(flash))),
         Err(e @ (ApiError::Invalid { .. } | ApiError::BadRequest { .. })) => {
             let errors = FormErrors::of(&e, fields, v.t());
-            render(v, state, id, typed, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(
+                v,
+                state,
+                id,
+                typed,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e @ ApiError::Conflict { .. }) => {
             let errors = FormErrors::of(&e, fields, v.t());
@@ -176,10 +183,12 @@ async fn rsvp(
     let id = id.into_inner();
     let caller = v.caller()?.clone();
     let done = match Response::parse(f.response.trim()) {
-        Some(r) => {
-            db::run(&state.pool, move |conn| actions::rsvp(conn, &caller, id, r)).await
-        }
-        None => Err(ApiError::invalid("response", "validation.invalid", "an answer")),
+        Some(r) => db::run(&state.pool, move |conn| actions::rsvp(conn, &caller, id, r)).await,
+        None => Err(ApiError::invalid(
+            "response",
+            "validation.invalid",
+            "an answer",
+        )),
     };
     let flash = v.t().meetings.answered;
     answer(&v, &state, id, done, flash, &[], Typed::default()).await
@@ -274,7 +283,11 @@ async fn transition(
             minutes: opt(&f.minutes),
             reason: opt(&f.reason),
         }),
-        _ => Err(ApiError::invalid("action", "validation.invalid", "an action")),
+        _ => Err(ApiError::invalid(
+            "action",
+            "validation.invalid",
+            "an action",
+        )),
     };
     let flash = action
         .map(|a| v.t().meetings.action_flash(&a))
@@ -473,9 +486,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/consultations/{id}/calendar.ics", web::get().to(calendar))
         .route("/consultations/{id}/rsvp", web::post().to(rsvp))
         .route("/consultations/{id}/invitations", web::post().to(invite))
-        .route("/consultations/{id}/transitions", web::post().to(transition))
+        .route(
+            "/consultations/{id}/transitions",
+            web::post().to(transition),
+        )
         .route("/consultations/{id}/attendance", web::post().to(attendance))
         .route("/consultations/{id}/outcomes", web::post().to(outcome))
-        .route("/consultations/{id}/minutes/confirm", web::post().to(confirm))
-        .route("/consultations/{id}/minutes/dissent", web::post().to(dissent));
+        .route(
+            "/consultations/{id}/minutes/confirm",
+            web::post().to(confirm),
+        )
+        .route(
+            "/consultations/{id}/minutes/dissent",
+            web::post().to(dissent),
+        );
 }
