@@ -110,5 +110,9 @@ async fn a_resident_not_invited_sees_no_convener_buttons_and_cannot_post_them() 
         StatusCode::FORBIDDEN
     );
     assert_eq!(outsider.get("/cppcc").await.status, StatusCode::FORBIDDEN);
+    // And someone not signed in is sent to sign in first, then back.
+    let anonymous = app.browser().get(&at).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(anonymous.location.unwrap().starts_with("/login?next="));
     app.done().await
 }

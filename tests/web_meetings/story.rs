@@ -188,5 +188,25 @@ async fn invited_resident_answers_and_confirms_the_minutes() -> TestResult {
     assert!(!page.has_button("确认纪要"), "signed once");
     let m = meeting_json(&app, c.resident, id).await;
     assert_eq!(m["status"], "concluded");
+
+    // The convener records the agenda item's outcome; the form is gone once it is recorded.
+    let page = cppcc.get(&at).await;
+    let item = input_value(&page, "agenda_item_id").unwrap();
+    let fields = [
+        ("agenda_item_id", item),
+        ("decision", "改造垃圾房，加装除臭设备".to_string()),
+        ("consensus", "majority".to_string()),
+        ("follow_up_kind", String::new()),
+    ];
+    let recorded = submit(&mut cppcc, &format!("{at}/outcomes"), &fields).await;
+    assert_eq!(
+        recorded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        recorded.text()
+    );
+    let page = cppcc.follow(&recorded).await;
+    assert!(page.shows("已记录协商结果") && page.shows("改造垃圾房，加装除臭设备"));
+    assert!(page.shows("多数同意") && !page.has_button("记录结果"));
     app.done().await
 }

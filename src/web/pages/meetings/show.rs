@@ -77,10 +77,6 @@ impl ShowPage<'_> {
     fn may_record(&self, item: &i64) -> bool {
         self.p.rights.outcome_items.contains(item)
     }
-
-    fn is_answer(&self, r: &Response, wire: &str) -> bool {
-        r.as_str() == wire
-    }
 }
 
 /// The page for the meeting `id`, with `errors` (status 200 when none).
