@@ -139,7 +139,7 @@ fn topic_lines(rows: Vec<(TopicRow, String)>, hot: i32) -> Vec<TopicLine> {
 
 /// The workbench of a staff member (community or sub-district staff, admin): the topics of
 /// their places per open step, overdue tasks, unanswered objections and the topics ready to
-/// close. Eight queries whatever the number of topics.
+/// close. Nine queries whatever the number of topics.
 pub fn workbench(conn: &mut DbConn, settings: &Settings, caller: &Caller) -> ApiResult<Workbench> {
     let scope = workbench_scope(caller)?;
     let within = scope.as_deref();
