@@ -263,6 +263,8 @@ const LINKS: &[Link] = &[
     ("create_place", "201", &["get_place", "update_place", "get_catalog"], &[("id", "$response.body#/id")]),
     ("create_organization", "201", &["get_organization", "update_organization"],
      &[("id", "$response.body#/id")]),
+    ("upload_topic_attachment", "201", &["get_attachment", "get_attachment_thumbnail"],
+     &[("id", "$response.body#/id")]),
     ("grant_role", "201", &["revoke_role"],
      &[("id", "$request.path.id"), ("grant_id", "$response.body#/id")]),
 ];

@@ -29,7 +29,6 @@ pub struct AttachmentOut {
 
 /// The multipart form of an upload (for the OpenAPI document; the handler streams the body).
 #[derive(Debug, ToSchema)]
-#[allow(dead_code)]
 pub struct UploadForm {
     /// The file: JPEG, PNG or WebP (and PDF on meetings), recognised by its bytes.
     #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]

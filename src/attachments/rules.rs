@@ -253,7 +253,8 @@ mod tests {
     fn accept_checks_in_order() {
         let pdf = b"%PDF-1.4 ...".as_slice();
         let png = b"\x89PNG\r\n\x1a\n....".as_slice();
-        let cases: &[(OwnerKind, &[u8], usize, Result<Sniffed, Refusal>)] = &[
+        type Case<'a> = (OwnerKind, &'a [u8], usize, Result<Sniffed, Refusal>);
+        let cases: &[Case<'_>] = &[
             (OwnerKind::Topic, b"", 100, Err(Refusal::Empty)),
             (OwnerKind::Topic, png, 5, Err(Refusal::TooLarge)),
             (
