@@ -152,6 +152,12 @@ pub fn require_read(conn: &mut DbConn, caller: Option<&Caller>, owner: Owner) ->
     }
 }
 
+/// [`require_upload`] on a pooled connection: for handlers that check before reading a body.
+pub async fn check_upload(state: &AppState, caller: &Caller, owner: Owner) -> ApiResult<()> {
+    let who = caller.clone();
+    db::run(&state.pool, move |conn| require_upload(conn, &who, owner)).await
+}
+
 /// Attaches `upload` to `owner`: permission, then the checks and the re-encoding off the
 /// async threads, then the objects under fresh random keys, then the row (permission checked
 /// again in its transaction). If the row cannot be written the objects are deleted (best
@@ -162,8 +168,7 @@ pub async fn upload(
     owner: Owner,
     upload: Upload,
 ) -> ApiResult<AttachmentOut> {
-    let who = caller.clone();
-    db::run(&state.pool, move |conn| require_upload(conn, &who, owner)).await?;
+    check_upload(state, caller, owner).await?;
     let settings = state.settings.clone();
     let prepared =
         web::block(move || process::prepare(owner.kind, &upload.bytes, &settings.attachments))

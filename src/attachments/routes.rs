@@ -15,13 +15,15 @@ use crate::auth::{Caller, OptionalCaller};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-/// Reads the form's `file` and runs the upload action: 201 with the attachment.
+/// Checks the permission before reading the body (a stranger's file is not read at all),
+/// reads the form's `file` and runs the upload action: 201 with the attachment.
 async fn upload_to(
     state: &AppState,
     caller: &Caller,
     owner: Owner,
     body: Multipart,
 ) -> ApiResult<HttpResponse> {
+    actions::check_upload(state, caller, owner).await?;
     let max = state.settings.attachments.max_bytes;
     let file = form::read_form(body, "file", max)
         .await?
