@@ -28,7 +28,9 @@ pub struct AttachmentOut {
 }
 
 /// The multipart form of an upload (for the OpenAPI document; the handler streams the body).
-#[derive(Debug, ToSchema)]
+/// It has no other fields: any other part is refused (400 `request.invalid_field`).
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UploadForm {
     /// The file: JPEG, PNG or WebP (and PDF on meetings), recognised by its bytes.
     #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]

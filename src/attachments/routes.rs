@@ -12,7 +12,7 @@ use super::model::{AttachmentOut, Owner, UploadForm};
 use crate::api::paging::List;
 use crate::api::respond;
 use crate::auth::{Caller, OptionalCaller};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Checks the permission before reading the body (a stranger's file is not read at all),
@@ -25,9 +25,15 @@ async fn upload_to(
 ) -> ApiResult<HttpResponse> {
     actions::check_upload(state, caller, owner).await?;
     let max = state.settings.attachments.max_bytes;
-    let file = form::read_form(body, "file", max)
-        .await?
-        .require_file("file")?;
+    let form = form::read_form(body, "file", max).await?;
+    if let Some(name) = form.fields.keys().min() {
+        return Err(ApiError::BadRequest {
+            code: "request.invalid_field",
+            field: Some(name.clone()),
+            detail: "an upload has one part, the file in the field `file`".into(),
+        });
+    }
+    let file = form.require_file("file")?;
     let out = actions::upload(state, caller, owner, file).await?;
     Ok(HttpResponse::Created().json(out))
 }

@@ -75,6 +75,29 @@ async fn bad_files_are_refused_naming_file() -> TestResult {
         r.body
     );
     assert_eq!(r.body["field"], "file");
+    // A part beside the file is refused, naming it.
+    let mut body = Vec::new();
+    super::world::multipart_part(&mut body, "note", "", "text/plain", b"hi");
+    super::world::multipart_part(&mut body, "file", "a.png", "image/png", &png(8, 8));
+    body.extend(format!("--{}--\r\n", super::world::BOUNDARY).into_bytes());
+    let ct = format!("multipart/form-data; boundary={}", super::world::BOUNDARY);
+    let r = w
+        .app
+        .send(
+            Method::POST,
+            &w.topic_path(),
+            w.author.tok(),
+            &[],
+            Body::Raw(ct, body),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (400, "request.invalid_field"),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(r.body["field"], "note");
     let r = w
         .app
         .post(

@@ -122,14 +122,30 @@ pub fn multipart(
     content_type: &str,
     bytes: &[u8],
 ) -> (String, Vec<u8>) {
-    let boundary = "----yishi-test-boundary-7d9a";
-    let mut body = format!(
+    let mut body = Vec::new();
+    multipart_part(&mut body, field, filename, content_type, bytes);
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// The boundary of the test forms.
+pub const BOUNDARY: &str = "----yishi-test-boundary-7d9a";
+
+/// Appends one part (and its closing line break) to a form body.
+pub fn multipart_part(
+    body: &mut Vec<u8>,
+    field: &str,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+) {
+    let boundary = BOUNDARY;
+    body.extend(format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
     )
-    .into_bytes();
+    .into_bytes());
     body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    body.extend_from_slice(b"\r\n");
 }
 
 /// POSTs `bytes` as the form field `file`.
