@@ -127,19 +127,22 @@ pub async fn list_consultation_attachments(
     .await
 }
 
-/// The bytes with their stored type, never sniffed by the browser, private to caches.
+/// The bytes with their stored type, never sniffed by the browser, private to caches. Images
+/// also get a sandboxing CSP (a PDF would not open in a sandbox).
 fn serve(s: Served) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(s.content_type)
+    let mut res = HttpResponse::Ok();
+    if s.content_type.starts_with("image/") {
+        res.insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'",
+        ));
+    }
+    res.content_type(s.content_type)
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("inline; filename=\"{}\"", s.filename),
-        ))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "sandbox; default-src 'none'",
         ))
         .body(s.bytes)
 }
