@@ -521,3 +521,118 @@ async fn the_workbench_lists_objections_to_answer_and_topics_ready_to_close() ->
     );
     app.done().await
 }
+
+/// A small PNG photo.
+fn png() -> Vec<u8> {
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(8, 8, |x, y| {
+        image::Rgb([(x * 30) as u8, (y * 30) as u8, 100])
+    }));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// How many photos the task has, as the API lists them to staff.
+async fn photos(app: &TestApp, w: &World, id: i64) -> usize {
+    let r = app
+        .get(&format!("/api/v1/tasks/{id}/attachments"), w.staff.tok())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body["items"].as_array().unwrap().len()
+}
+
+#[actix_rt::test]
+async fn a_photo_goes_with_the_update_and_a_refused_photo_changes_nothing() -> TestResult {
+    let app = app().await;
+    let w = world(&app).await;
+    let id = w.firm_task["id"].as_i64().unwrap();
+    let task_path = format!("/tasks/{id}");
+    let mut firm = app.browser_as("firm@example.com").await;
+    let tasks = firm.get("/tasks").await;
+    assert!(tasks.has_field("照片"));
+    assert!(tasks.html.contains("enctype=\"multipart/form-data\""));
+
+    // Not an image: refused next to 照片, and neither the status nor a photo is written.
+    let refused = firm
+        .submit_multipart(
+            &task_path,
+            &[
+                ("status", "done"),
+                ("progress_note", "已更换"),
+                ("expected_version", "1"),
+            ],
+            &[("photo", "note.txt", "text/plain", b"not an image at all")],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text()
+    );
+    assert_eq!(
+        refused.field_error(&format!("{id}-photo")).as_deref(),
+        Some(zh("attachment.unsupported_type"))
+    );
+    assert!(refused.html.contains("已更换"), "what was typed is kept");
+    assert_eq!(task_now(&app, &w, id).await["version"], 1);
+    assert_eq!(photos(&app, &w, id).await, 0);
+
+    // No file chosen (the browser sends an empty part): the update alone.
+    let no_photo = firm
+        .submit_multipart(
+            &task_path,
+            &[
+                ("status", "in_progress"),
+                ("progress_note", "已进场"),
+                ("expected_version", "1"),
+            ],
+            &[("photo", "", "application/octet-stream", b"")],
+        )
+        .await;
+    assert_eq!(
+        no_photo.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        no_photo.text()
+    );
+    assert_eq!(task_now(&app, &w, id).await["status"], "in_progress");
+    assert_eq!(photos(&app, &w, id).await, 0);
+
+    // With a photo: the update and the evidence.
+    let photo = png();
+    let done = firm
+        .submit_multipart(
+            &task_path,
+            &[
+                ("status", "done"),
+                ("progress_note", "控制柜已更换"),
+                ("expected_version", "2"),
+            ],
+            &[("photo", "lift.png", "image/png", &photo)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    let back = firm.follow(&done).await;
+    assert!(back.shows("任务已更新。") && back.shows("控制柜已更换"));
+    assert_eq!(task_now(&app, &w, id).await["status"], "done");
+    assert_eq!(photos(&app, &w, id).await, 1);
+
+    // Another firm is refused before its body is read, and nothing is written.
+    let mut other = app.browser_as("other-firm@example.com").await;
+    let forged = other
+        .submit_multipart(
+            &task_path,
+            &[("status", "blocked"), ("expected_version", "3")],
+            &[("photo", "x.png", "image/png", &photo)],
+        )
+        .await;
+    assert!(
+        matches!(forged.status.as_u16(), 403 | 404),
+        "{}",
+        forged.text()
+    );
+    assert_eq!(task_now(&app, &w, id).await["status"], "done");
+    assert_eq!(photos(&app, &w, id).await, 1);
+    app.done().await
+}

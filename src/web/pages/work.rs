@@ -9,7 +9,12 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use actix_multipart::Multipart;
+
 use crate::accounts::actions::grants::MyRole;
+use crate::attachments;
+use crate::attachments::model::Owner;
+use crate::attachments::rules::OwnerKind;
 use crate::consultations::actions as meetings;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -128,6 +133,7 @@ struct TaskCard {
     errors: FormErrors,
     status_key: String,
     note_key: String,
+    photo_key: String,
     chosen: TaskStatus,
     note: String,
 }
@@ -144,6 +150,7 @@ fn task_card(state: &AppState, line: TaskLine) -> TaskCard {
         errors: FormErrors::default(),
         status_key: format!("{id}-status"),
         note_key: format!("{id}-progress_note"),
+        photo_key: format!("{id}-photo"),
         chosen: line.task.status,
         note: String::new(),
         line,
@@ -291,22 +298,126 @@ async fn update_task(
     };
     match done {
         Ok(_) => Ok(v.redirect("/tasks", Some(v.t().work.updated))),
-        Err(e @ (ApiError::Invalid { .. } | ApiError::BadRequest { .. })) => {
+        Err(e) => update_refused(&v, &state, id, e, f).await,
+    }
+}
+
+/// The page again after a refused update: a refusal naming a field of the form next to it
+/// (422), a conflict (stale version, topic not in 办) on top of the card (409); anything else
+/// (not found, not allowed) is the refused page.
+async fn update_refused(
+    v: &Visitor,
+    state: &web::Data<AppState>,
+    id: i64,
+    e: ApiError,
+    f: TaskForm,
+) -> Result<HttpResponse, PageError> {
+    match e {
+        e @ (ApiError::Invalid { .. } | ApiError::BadRequest { .. }) => {
             let errors = FormErrors::of(&e, &["status", "progress_note"], v.t());
-            tasks_page_with(
-                &v,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some((id, errors, f)),
-            )
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            tasks_page_with(v, state, status, Some((id, errors, f))).await
+        }
+        e @ ApiError::Conflict { .. } => {
+            let errors = FormErrors::of(&e, &[], v.t());
+            tasks_page_with(v, state, StatusCode::CONFLICT, Some((id, errors, f))).await
+        }
+        e => Err(e.into()),
+    }
+}
+
+/// The page again with a refused photo next to 照片 (413 when too large, else 422).
+async fn photo_refused(
+    v: &Visitor,
+    state: &web::Data<AppState>,
+    id: i64,
+    e: &ApiError,
+    f: TaskForm,
+) -> Result<HttpResponse, PageError> {
+    let errors = FormErrors {
+        fields: vec![("photo".to_string(), v.t().message(e.code()))],
+        general: None,
+    };
+    let status = match e {
+        ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    tasks_page_with(v, state, status, Some((id, errors, f))).await
+}
+
+/// 更新 with 照片 (the form as `multipart/form-data`). Whoever may not add evidence to the task
+/// gets the refusal before the body is read. The photo's type and size are checked before
+/// the update, so a refused photo leaves the task as it was; then the update (the action of
+/// `PATCH /api/v1/tasks/{id}`), then the upload (the action of `POST
+/// /api/v1/tasks/{id}/attachments`). An image that passes those checks but cannot be decoded
+/// is refused after the update was saved: the page says so next to 照片.
+async fn update_task_with_photo(
+    v: Visitor,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let caller = v.caller()?.clone();
+    let id = path.into_inner();
+    let owner = Owner::task(id);
+    attachments::actions::check_upload(&state, &caller, owner).await?;
+    let max = state.settings.attachments.max_bytes;
+    let form = match attachments::form::read_form(body, "photo", max).await {
+        Ok(form) => form,
+        // Nothing is written; the page is shown again, without what was typed.
+        Err(e @ ApiError::PayloadTooLarge) => {
+            return photo_refused(&v, &state, id, &e, TaskForm::default()).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let field = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
+    v.check_csrf(&field("csrf"))?;
+    let f = TaskForm {
+        status: field("status"),
+        progress_note: field("progress_note"),
+        expected_version: field("expected_version"),
+    };
+    // A browser sends an empty, unnamed part when no file was chosen.
+    let photo = form
+        .file
+        .filter(|u| !u.bytes.is_empty() || u.filename.as_deref().is_some_and(|n| !n.is_empty()));
+    if let Some(p) = &photo
+        && let Err(r) = attachments::rules::accept(OwnerKind::Task, &p.bytes, max)
+    {
+        return photo_refused(&v, &state, id, &attachments::actions::refused(r), f).await;
+    }
+    let done = match task_patch(&f) {
+        Ok(patch) => {
+            let who = caller.clone();
+            db::run(&state.pool, move |conn| {
+                topics::plan::update_task(conn, &who, id, &patch)
+            })
             .await
         }
-        Err(e @ ApiError::Conflict { .. }) => {
-            let errors = FormErrors::of(&e, &[], v.t());
-            tasks_page_with(&v, &state, StatusCode::CONFLICT, Some((id, errors, f))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = done {
+        return update_refused(&v, &state, id, e, f).await;
     }
+    if let Some(p) = photo
+        && let Err(e) = attachments::actions::upload(&state, &caller, owner, p).await
+    {
+        let f = TaskForm {
+            progress_note: String::new(),
+            ..f
+        };
+        return photo_refused(&v, &state, id, &e, f).await;
+    }
+    Ok(v.redirect("/tasks", Some(v.t().work.updated)))
+}
+
+/// A form sent as `multipart/form-data` (the task form with 照片).
+fn is_multipart(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    ctx.head()
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
 /// The working pages.
@@ -316,5 +427,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/calendar-feed/revoke", web::post().to(revoke_feed))
         .route("/staff", web::get().to(staff_page))
         .route("/tasks", web::get().to(tasks_page))
+        .route(
+            "/tasks/{id}",
+            web::post()
+                .guard(actix_web::guard::fn_guard(is_multipart))
+                .to(update_task_with_photo),
+        )
         .route("/tasks/{id}", web::post().to(update_task));
 }
