@@ -62,10 +62,10 @@ impl Page {
 
     /// Is there a form field labelled `label` (a `<label for>` pointing at an existing id)?
     pub fn has_field(&self, label: &str) -> bool {
-        let re = regex::Regex::new(r#"(?s)<label for="([^"]+)"[^>]*>(.*?)</label>"#).expect("regex");
-        re.captures_iter(&self.html).any(|c| {
-            c[2].trim() == label && self.html.contains(&format!("id=\"{}\"", &c[1]))
-        })
+        let re =
+            regex::Regex::new(r#"(?s)<label for="([^"]+)"[^>]*>(.*?)</label>"#).expect("regex");
+        re.captures_iter(&self.html)
+            .any(|c| c[2].trim() == label && self.html.contains(&format!("id=\"{}\"", &c[1])))
     }
 
     /// The refusal shown next to the field `name` (`<p class="error" id="f-name-error">`).
@@ -107,7 +107,12 @@ impl TestApp {
     pub async fn browser_as(&self, email: &str) -> Browser<'_> {
         let mut b = self.browser();
         let p = b.sign_in(email, PASSWORD).await;
-        assert_eq!(p.status, StatusCode::SEE_OTHER, "sign in {email}: {}", p.text());
+        assert_eq!(
+            p.status,
+            StatusCode::SEE_OTHER,
+            "sign in {email}: {}",
+            p.text()
+        );
         b
     }
 }
@@ -155,7 +160,9 @@ impl Browser<'_> {
             let first = raw.split(';').next().unwrap_or("");
             if let Some((k, val)) = first.split_once('=') {
                 let removed = raw.to_ascii_lowercase().contains("max-age=0")
-                    || raw.to_ascii_lowercase().contains("expires=thu, 01 jan 1970");
+                    || raw
+                        .to_ascii_lowercase()
+                        .contains("expires=thu, 01 jan 1970");
                 if removed || val.is_empty() {
                     self.cookies.remove(k.trim());
                 } else {
@@ -224,8 +231,10 @@ impl Browser<'_> {
         all.extend_from_slice(fields);
         for (k, v) in all {
             body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                    .as_bytes(),
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
             );
         }
         for (k, filename, ct, bytes) in files {
@@ -251,7 +260,10 @@ impl Browser<'_> {
 
     /// Signs in through `/login`; returns the answer (303 on success).
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Page {
-        self.submit("/login", &[("email", email), ("password", password), ("next", "")])
-            .await
+        self.submit(
+            "/login",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
     }
 }

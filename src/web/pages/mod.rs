@@ -4,6 +4,7 @@
 pub mod account;
 pub mod home;
 pub mod prefs;
+pub mod topics;
 
 use actix_web::web;
 
@@ -12,4 +13,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     home::configure(cfg);
     account::configure(cfg);
     prefs::configure(cfg);
+    topics::configure(cfg);
 }
