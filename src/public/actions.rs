@@ -61,6 +61,7 @@ pub fn latest(conn: &mut DbConn, settings: &Settings, limit: i64) -> ApiResult<V
         &q::TopicQuery {
             catalog_only: true,
             fetch: limit,
+            newest_first: true,
             ..Default::default()
         },
     )?;

@@ -88,6 +88,8 @@ impl Page {
 /// A cookie-keeping client of one test app.
 pub struct Browser<'a> {
     pub app: &'a TestApp,
+    /// Its own client: one that does not follow redirects.
+    client: awc::Client,
     pub cookies: BTreeMap<String, String>,
     /// Every `Set-Cookie` header seen, as sent (attributes included).
     pub set_cookie_log: Vec<String>,
@@ -98,6 +100,10 @@ impl TestApp {
     pub fn browser(&self) -> Browser<'_> {
         Browser {
             app: self,
+            client: awc::Client::builder()
+                .disable_redirects()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
             cookies: BTreeMap::new(),
             set_cookie_log: vec![],
         }
@@ -135,7 +141,6 @@ impl Browser<'_> {
         body: Option<(String, Vec<u8>)>,
     ) -> Page {
         let mut r = self
-            .app
             .client
             .request(method, format!("{}{path}", self.app.base));
         let cookie = self
