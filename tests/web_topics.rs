@@ -332,3 +332,57 @@ async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() -> TestR
     assert!(!page.shows("已提请协商"));
     w.app.done().await
 }
+
+#[actix_rt::test]
+async fn the_catalog_pages_on_with_a_next_link() -> TestResult {
+    let w = World::new().await;
+    for n in 1..=21 {
+        let id = w.raise_by_api(&format!("议题第{n:02}号")).await;
+        w.accept_by_api(id).await;
+    }
+    let mut b = w.app.browser();
+    let first = b.get(&format!("/places/{}", w.city.community)).await;
+    assert_eq!(first.html.matches("<a class=\"title\"").count(), 20);
+    let re =
+        regex::Regex::new(r#"<a class="button secondary" href="([^"]+)" rel="next">下一页</a>"#)?;
+    let next = re
+        .captures(&first.html)
+        .map(|c| c[1].replace("&amp;", "&"))
+        .expect("a next-page link");
+    assert!(next.starts_with(&format!("/places/{}?cursor=", w.city.community)));
+    let second = b.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.html.matches("<a class=\"title\"").count(), 1);
+    let on_both = (1..=21)
+        .map(|n| format!("议题第{n:02}号"))
+        .filter(|t| first.shows(t) && second.shows(t))
+        .count();
+    assert_eq!(on_both, 0, "no entry on both pages");
+    assert!(!second.shows("下一页"));
+    w.app.done().await
+}
+
+#[actix_rt::test]
+async fn staff_merge_a_topic_into_another_through_the_merge_form() -> TestResult {
+    let w = World::new().await;
+    let target = w.raise_by_api("东门路灯不亮").await;
+    let dup = w.raise_by_api("东门路灯坏了").await;
+    let mut staff = w.app.browser_as(world::STAFF).await;
+    let page = staff.get(&format!("/topics/{dup}")).await;
+    assert!(page.has_field("合并到"));
+    assert!(page.html.contains(&format!("<option value=\"{target}\">")));
+    assert!(
+        !page.html.contains(&format!("<option value=\"{dup}\">")),
+        "not into itself"
+    );
+    let refused = walk::act(&mut staff, dup, "merge", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.field_error("target_topic_id").is_some());
+    let t = target.to_string();
+    let merged = walk::act(&mut staff, dup, "merge", &[("target_topic_id", t.as_str())]).await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.text());
+    let page = staff.follow(&merged).await;
+    assert!(page.shows("已结项 · 已合并"), "{}", page.text());
+    assert_eq!(current_step(&page), None);
+    w.app.done().await
+}
