@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod home;
+pub mod meetings;
 pub mod prefs;
 pub mod topics;
 
@@ -14,4 +15,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account::configure(cfg);
     prefs::configure(cfg);
     topics::configure(cfg);
+    meetings::configure(cfg);
 }
