@@ -176,6 +176,17 @@ async fn a_neighbour_supports_withdraws_and_comments() -> TestResult {
     assert!(page.has_button("取消附议"));
     assert!(!page.has_button("附议"));
 
+    let opened = li.get(&format!("/topics/{id}/support")).await;
+    assert_eq!(
+        opened.status,
+        StatusCode::SEE_OTHER,
+        "a form's path opened: back to the topic"
+    );
+    assert_eq!(
+        opened.location.as_deref(),
+        Some(format!("/topics/{id}").as_str())
+    );
+
     let undone = li.submit(&format!("/topics/{id}/unsupport"), &[]).await;
     let page = li.follow(&undone).await;
     assert!(page.shows("0 人附议"));

@@ -438,8 +438,15 @@ async fn add_task(
     answer(&v, &state, id, done, flash, &fields, kept).await
 }
 
+/// GET of a form's path (signing in from a form comes back here): the topic page.
+async fn back(v: Visitor, path: web::Path<(i64, String)>) -> HttpResponse {
+    let (id, _) = path.into_inner();
+    v.redirect(&format!("/topics/{id}"), None)
+}
+
 /// The topic forms.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/topics/{id}/{form:.+}", web::get().to(back));
     cfg.route("/topics/{id}/transitions", web::post().to(transition))
         .route("/topics/{id}/support", web::post().to(support))
         .route("/topics/{id}/unsupport", web::post().to(unsupport))
