@@ -102,6 +102,22 @@ async fn a_resident_raises_a_topic_and_lands_on_its_page() -> TestResult {
     assert_eq!(current_step(&page).as_deref(), Some("说"));
     assert!(page.has_button("撤回"), "the author may withdraw");
     assert_eq!(w.app.count("topics"), 1);
+
+    // A property firm's user raises no topics: the page says so instead of a form.
+    let mut firm = w.app.browser_as(world::FIRM).await;
+    let none = firm.get("/topics/new").await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert!(!none.has_button("提交"));
+    assert!(none.shows("你还没有可以提议题的社区"));
+    // Anonymous visitors are sent to sign in first.
+    let anonymous = w.app.browser().get("/topics/new").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(
+        anonymous
+            .location
+            .unwrap_or_default()
+            .starts_with("/login?next=")
+    );
     w.app.done().await
 }
 
