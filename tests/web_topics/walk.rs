@@ -225,6 +225,16 @@ async fn a_topic_walks_from_say_to_closed_through_the_pages() -> TestResult {
     let page = zhang.get(&format!("/topics/{id}")).await;
     assert!(page.has_field("评分") && page.has_field("评价意见"));
     assert!(page.has_button("提交评价"));
+    let unscored = zhang
+        .submit(
+            &format!("/topics/{id}/evaluations"),
+            &[("score", ""), ("comment", "还行")],
+        )
+        .await;
+    assert_eq!(unscored.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unscored.field_error("score").is_some());
+    assert!(unscored.html.contains("还行"), "the typed comment stays");
+    assert_eq!(w.app.count("evaluations"), 0);
     let r = zhang
         .submit(
             &format!("/topics/{id}/evaluations"),
