@@ -267,3 +267,71 @@ async fn a_topic_walks_from_say_to_closed_through_the_pages() -> TestResult {
     assert!(!public.html.contains("@example.com"));
     w.app.done().await
 }
+
+#[actix_rt::test]
+async fn an_upheld_objection_sends_the_plan_back_to_the_plan_form() -> TestResult {
+    let w = World::new().await;
+    let id = w.raise_by_api("3号楼电梯经常故障").await;
+    w.accept_by_api(id).await;
+    let mut staff = w.app.browser_as(world::STAFF).await;
+    done(&mut staff, id, "decide", &[("decision", "更换控制柜")]).await;
+    let due = (chrono::Utc::now() + chrono::Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    let firm = w.city.firm.to_string();
+    let r = staff
+        .submit(
+            &format!("/topics/{id}/tasks"),
+            &[
+                ("title", "更换控制柜"),
+                ("organization_id", firm.as_str()),
+                ("due_date", due.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    done(&mut staff, id, "publish_plan", &[]).await;
+
+    let mut li = w.app.browser_as(world::LI).await;
+    let r = li
+        .submit(&format!("/topics/{id}/objections"), &[("body", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.field_error("objection_body").is_some());
+    let r = li
+        .submit(
+            &format!("/topics/{id}/objections"),
+            &[("body", "费用分摊方式没有公示")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(li.follow(&r).await.shows("异议已提交"));
+
+    let oid = w.app.with_db(|c| {
+        use diesel::prelude::*;
+        use yishi::db::schema::objections;
+        objections::table
+            .select(objections::id)
+            .first::<i64>(c)
+            .expect("objection")
+    });
+    let page = staff.get(&format!("/topics/{id}")).await;
+    assert!(!page.has_button("保存方案"), "frozen while published");
+    let r = staff
+        .submit(
+            &format!("/topics/{id}/objections/{oid}/answer"),
+            &[
+                ("decision", "upheld"),
+                ("reason", "补充费用分摊方式后重新公示"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = staff.follow(&r).await;
+    assert!(page.shows("异议已答复"));
+    assert!(page.shows("方案 · 草稿"), "{}", page.text());
+    assert!(page.has_button("保存方案"), "the plan is a draft again");
+    assert!(page.has_button("公示"));
+    assert!(!page.has_button("维持"), "answered");
+    w.app.done().await
+}
