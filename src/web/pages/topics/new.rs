@@ -97,43 +97,71 @@ async fn new_page(
     render(&v, &state, f, FormErrors::default(), StatusCode::OK).await
 }
 
-/// A multipart body read into text fields and the photo's bytes.
+/// The 照片 of a posted form.
+enum Photo {
+    None,
+    #[expect(
+        dead_code,
+        reason = "stored through attachments::actions::upload once that area is on main"
+    )]
+    Bytes(Vec<u8>),
+    /// Larger than allowed: refused next to 照片, the text fields still read.
+    TooLarge,
+}
+
+/// A multipart body read into text fields and the photo.
 struct Posted {
     fields: HashMap<String, String>,
-    photo: Option<Vec<u8>>,
+    photo: Photo,
 }
+
+/// The largest photo read (the attachments area's `attachments.max_bytes` default).
+const MAX_PHOTO: usize = 10 * 1024 * 1024;
 
 /// The longest text field kept.
 const MAX_TEXT: usize = 16 * 1024;
 
-/// Reads the multipart body: text fields (16 KiB each) and the `photo` file (`max_photo`
-/// bytes, else 413). An empty file input sends no bytes: no photo.
+/// Reads the multipart body: text fields (16 KiB each) and the `photo` file. A photo larger
+/// than `max_photo` is read to its end and dropped (so the typed text is shown again with
+/// the refusal next to 照片); a body beyond four times that is cut off with 413. An empty
+/// file input sends no bytes: no photo.
 async fn read(mut body: Multipart, max_photo: usize) -> ApiResult<Posted> {
     let mut posted = Posted {
         fields: HashMap::new(),
-        photo: None,
+        photo: Photo::None,
     };
+    let budget = max_photo.saturating_mul(4).saturating_add(64 * 1024);
+    let mut total = 0usize;
     while let Some(field) = body.next().await {
         let mut field = field.map_err(|e| ApiError::BadRequest {
             code: "request.invalid_field",
-            field: None,
+            field: Some("photo".into()),
             detail: e.to_string(),
         })?;
         let name = field.name().unwrap_or_default().to_string();
         let is_photo = name == "photo";
         let limit = if is_photo { max_photo } else { MAX_TEXT };
         let mut buf = Vec::new();
+        let mut too_large = false;
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| ApiError::PayloadTooLarge)?;
-            if buf.len() + chunk.len() > limit {
+            total = total.saturating_add(chunk.len());
+            if total > budget || (!is_photo && buf.len() + chunk.len() > limit) {
                 return Err(ApiError::PayloadTooLarge);
+            }
+            if too_large || buf.len() + chunk.len() > limit {
+                too_large = true;
+                buf.clear();
+                continue;
             }
             buf.extend_from_slice(&chunk);
         }
         if is_photo {
-            if !buf.is_empty() {
-                posted.photo = Some(buf);
-            }
+            posted.photo = match (too_large, buf.is_empty()) {
+                (true, _) => Photo::TooLarge,
+                (false, true) => Photo::None,
+                (false, false) => Photo::Bytes(buf),
+            };
         } else if let Ok(text) = String::from_utf8(buf) {
             posted.fields.entry(name).or_insert(text);
         }
@@ -163,7 +191,7 @@ async fn create(
     body: Multipart,
 ) -> Result<HttpResponse, PageError> {
     let caller = v.caller()?.clone();
-    let posted = read(body, 10 * 1024 * 1024).await?;
+    let posted = read(body, MAX_PHOTO).await?;
     let field = |k: &str| posted.fields.get(k).cloned().unwrap_or_default();
     v.check_csrf(&field("csrf"))?;
     let f = NewTopicForm {
@@ -172,7 +200,25 @@ async fn create(
         body: field("body"),
         category: field("category"),
     };
-    let done = match request(&f) {
+    let t = v.t();
+    // The photo is judged before the topic is made: a refused photo leaves nothing behind.
+    let photo_refused = matches!(posted.photo, Photo::TooLarge).then_some("request.body_too_large");
+    let input = request(&f);
+    if input.is_err() || photo_refused.is_some() {
+        let mut errors = match &input {
+            Err(e) => FormErrors::of(e, &FIELDS, t),
+            Ok(_) => FormErrors::default(),
+        };
+        if let Some(code) = photo_refused {
+            errors.fields.push(("photo".into(), t.message(code)));
+        }
+        let status = match &input {
+            Err(e) if e.status_code().is_client_error() => e.status_code(),
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        return render(&v, &state, f, errors, status).await;
+    }
+    let done = match input {
         Ok(req) => {
             db::run(&state.pool, move |conn| {
                 workflow::create_topic(conn, &caller, &req, None)
