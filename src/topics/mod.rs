@@ -7,6 +7,7 @@
 
 pub mod events;
 pub mod model;
+pub mod overview;
 pub mod plan;
 pub mod queries;
 pub mod reads;

@@ -92,7 +92,9 @@ fn insert_checked_task(
     req: &NewTask,
 ) -> ApiResult<TaskRow> {
     let topic = q::topic(conn, id)?;
-    if topic.stage != Stage::Act {
+    let published = q::plan(conn, id)?.is_some_and(|p| p.published_at.is_some());
+    if !rules::may_add_task(topic.stage, published) {
+        // Names the reason: not in plan, or the plan is already published.
         require_editable_plan(conn, &topic)?;
     }
     if req.organization_id.is_none() && req.assignee_id.is_none() {
@@ -207,7 +209,7 @@ pub fn file_objection(
         let (topic, place) = topic_at(conn, id)?;
         caller.require(&[Role::Resident], &place)?;
         let plan = q::plan(conn, id)?;
-        let Some(plan) = plan.filter(|p| topic.stage == Stage::Plan && p.published_at.is_some())
+        let Some(plan) = plan.filter(|p| rules::in_notice(topic.stage, p.published_at.is_some()))
         else {
             return Err(ApiError::conflict("topic.not_in_notice"));
         };

@@ -48,6 +48,18 @@ pub fn stance_allowed(stage: Stage, stance: Stance) -> bool {
     }
 }
 
+/// The public notice 公示期: the plan stage with the plan published. Residents file objections
+/// only then.
+pub fn in_notice(stage: Stage, plan_published: bool) -> bool {
+    stage == Stage::Plan && plan_published
+}
+
+/// Staff edit the plan (summary, resources, tasks) in the plan stage while it is a draft;
+/// tasks may also be added in act (after a rework).
+pub fn may_add_task(stage: Stage, plan_published: bool) -> bool {
+    stage == Stage::Act || (stage == Stage::Plan && !plan_published)
+}
+
 /// Hot (热议): supporters_count >= threshold (threshold 0, or below, disables).
 pub fn is_hot(supporters: i32, threshold: i32) -> bool {
     threshold > 0 && supporters >= threshold

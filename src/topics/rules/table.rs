@@ -204,6 +204,13 @@ fn permitted(action: Action, f: &Facts) -> bool {
     }
 }
 
+/// Is `action` offered to this caller on a topic in `stage`: in the table for the stage and
+/// permitted to the caller's roles (the first two checks of [`apply`]). Pages show a button
+/// only then; input and facts are judged when it is pressed.
+pub fn offered(stage: Stage, action: Action, f: &Facts) -> bool {
+    actions_for(stage).contains(&action) && permitted(action, f)
+}
+
 /// Input the request must carry for `action` (422 refusals).
 fn check_input(action: Action, f: &Facts) -> Result<(), Refusal> {
     match action {
@@ -322,11 +329,12 @@ pub fn ready_to_close(f: &Facts) -> bool {
 /// stage → InvalidTransition; (2) caller lacks the role → Forbidden; (3) missing required input
 /// (reason/decision/target) → 422 refusals; (4) facts → 409 refusals; else Ok(Outcome).
 pub fn apply(stage: Stage, action: Action, f: &Facts) -> Result<Outcome, Refusal> {
-    if !actions_for(stage).contains(&action) {
-        return Err(Refusal::InvalidTransition);
-    }
-    if !permitted(action, f) {
-        return Err(Refusal::Forbidden);
+    if !offered(stage, action, f) {
+        return Err(if actions_for(stage).contains(&action) {
+            Refusal::Forbidden
+        } else {
+            Refusal::InvalidTransition
+        });
     }
     check_input(action, f)?;
     check_facts(action, f)

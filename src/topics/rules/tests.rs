@@ -636,3 +636,58 @@ fn task_progress_rules() {
         assert!(!task_open_for_progress(s));
     }
 }
+
+#[test]
+fn a_button_is_offered_exactly_when_apply_passes_table_and_role() {
+    let everyone = [
+        vec![],
+        vec![Role::Resident],
+        vec![Role::CommunityStaff],
+        vec![Role::SubdistrictStaff],
+        vec![Role::PropertyFirm],
+    ];
+    for stage in Stage::ALL {
+        for action in Action::ALL {
+            for roles in &everyone {
+                for is_author in [false, true] {
+                    let f = Facts {
+                        roles: roles.clone(),
+                        is_author,
+                        ..ok_facts_for(stage, action, roles.clone())
+                    };
+                    let first_two = !matches!(
+                        apply(stage, action, &f),
+                        Err(Refusal::InvalidTransition | Refusal::Forbidden)
+                    );
+                    assert_eq!(
+                        offered(stage, action, &f),
+                        first_two,
+                        "{stage:?} {action:?} {roles:?} author={is_author}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn notice_and_task_windows() {
+    #[rustfmt::skip]
+    let cases = [
+        // stage, published, in_notice, may_add_task
+        (Stage::Discuss, false, false, false),
+        (Stage::Plan, false, false, true),
+        (Stage::Plan, true, true, false),
+        (Stage::Act, true, false, true),
+        (Stage::Evaluate, true, false, false),
+        (Stage::Closed, true, false, false),
+    ];
+    for (stage, published, notice, task) in cases {
+        assert_eq!(in_notice(stage, published), notice, "{stage:?} {published}");
+        assert_eq!(
+            may_add_task(stage, published),
+            task,
+            "{stage:?} {published}"
+        );
+    }
+}

@@ -5,6 +5,7 @@ pub mod account;
 pub mod home;
 pub mod meetings;
 pub mod prefs;
+pub mod topics;
 pub mod work;
 
 use actix_web::web;
@@ -15,5 +16,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account::configure(cfg);
     prefs::configure(cfg);
     work::configure(cfg);
+    topics::configure(cfg);
     meetings::configure(cfg);
 }
