@@ -31,6 +31,7 @@ pub struct Settings {
     pub demo: DemoSettings,
     pub workflow: WorkflowSettings,
     pub consultations: ConsultationSettings,
+    pub web: WebSettings,
 }
 
 /// Meetings: working hours for free-slot search, the sign-off window, balanced participation.
@@ -153,6 +154,21 @@ pub struct WorkflowSettings {
     pub min_ratings: i32,
     /// Mean score (1-5) at or above which the result satisfies.
     pub satisfaction_threshold: f64,
+}
+
+/// The web pages for people.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// A browser session ends after this many days without use; each use renews it.
+    pub session_days: i64,
+}
+
+impl ServerSettings {
+    /// Cookies are `Secure` when the public address is https.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
 }
 
 /// The demo city.

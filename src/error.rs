@@ -112,7 +112,8 @@ impl ApiError {
         }
     }
 
-    fn field(&self) -> Option<&str> {
+    /// The request field a refusal names (pages show the message next to it).
+    pub fn field_name(&self) -> Option<&str> {
         match self {
             ApiError::BadRequest { field, .. } => field.as_deref(),
             ApiError::Invalid { field, .. } => Some(field),
@@ -124,7 +125,7 @@ impl ApiError {
     pub fn problem(&self, lang: Lang) -> Problem {
         let code = self.code();
         let title = message(code, lang);
-        let field = self.field().map(str::to_string);
+        let field = self.field_name().map(str::to_string);
         let detail: Option<Cow<'_, str>> = match self {
             ApiError::BadRequest { detail, .. } | ApiError::Invalid { detail, .. } => {
                 Some(Cow::Borrowed(detail))

@@ -349,6 +349,14 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         ),
         "server.unavailable" => ("服务暂时不可用", "The service is temporarily unavailable"),
         "server.internal" => ("服务器内部错误", "Internal server error"),
+        "page.not_found" => (
+            "找不到这个页面，可能地址有误或内容已删除。",
+            "We cannot find this page: the address may be wrong or the item removed.",
+        ),
+        "form.expired" => (
+            "页面已过期，请返回上一页刷新后再提交。",
+            "This page has expired. Go back, reload it and submit again.",
+        ),
         _ => ("请求无法处理", "The request could not be processed"),
     };
     match lang {

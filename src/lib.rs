@@ -17,4 +17,5 @@ pub mod public;
 pub mod server;
 pub mod state;
 pub mod topics;
+pub mod web;
 pub mod wire;

@@ -21,7 +21,7 @@ fn accepted() -> HttpResponse {
 
 /// The client address used for throttling: the peer, or the forwarded address when the
 /// deployment says a trusted proxy sets it.
-fn client_addr(req: &HttpRequest, state: &AppState) -> ClientAddr {
+pub fn client_addr(req: &HttpRequest, state: &AppState) -> ClientAddr {
     let info = req.connection_info();
     let addr = if state.settings.server.trust_forwarded_for {
         info.realip_remote_addr().map(str::to_string)

@@ -59,7 +59,16 @@ async fn docs_slash() -> actix_web::HttpResponse {
         .finish()
 }
 
-/// Whatever no route took: 405 on a known path (another method), else 404.
+/// Whatever no route took: under /api a problem document, elsewhere an HTML page.
+async fn unrouted(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    if req.path().starts_with("/api/") {
+        not_found(req).await
+    } else {
+        Ok(crate::web::errors::not_found(req).await)
+    }
+}
+
+/// 405 on a known API path (another method), else 404.
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
     let allow = req
         .app_data::<web::Data<methods::KnownPaths>>()
@@ -110,11 +119,23 @@ pub fn app(
     let (app, _) = with_routes(base);
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", doc))
         .route("/docs", web::get().to(docs_slash))
-        .default_service(web::to(not_found))
+        .configure(crate::web::configure)
+        .default_service(web::to(unrouted))
         .wrap_fn(|req, srv| {
             let ctx = RequestContext::capture(&req);
-            let fut = srv.call(req);
-            async move { ctx.finish(fut.await?) }
+            // Pages take cookies, so an unsafe request from another site stops here.
+            let step = if crate::web::csrf::refuses(&req) {
+                Ok(crate::web::csrf::refusal(req))
+            } else {
+                Err(srv.call(req))
+            };
+            async move {
+                let res = match step {
+                    Ok(res) => res,
+                    Err(call) => call.await?.map_into_boxed_body(),
+                };
+                ctx.finish(crate::web::errors::render(res))
+            }
         })
         .wrap(TracingLogger::default())
 }

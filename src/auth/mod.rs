@@ -9,5 +9,5 @@ pub mod roles;
 pub mod secret;
 pub mod tokens;
 
-pub use caller::{Caller, CallerGrant, OptionalCaller, PlaceRef, account_disabled};
+pub use caller::{Caller, CallerGrant, OptionalCaller, PlaceRef, account_disabled, load_caller};
 pub use roles::Role;

@@ -63,6 +63,8 @@ diesel::table! {
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoke_reason -> Nullable<Text>,
+        cookie_hash -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 

@@ -75,7 +75,7 @@ pub struct PlacePatch {
 }
 
 /// GET /api/v1/places filters.
-#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, Validate, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PlaceFilter {
     /// Direct children of this place.

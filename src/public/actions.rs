@@ -54,6 +54,21 @@ pub fn catalog(
     Ok(page.finish(entries, |e: &CatalogEntry| e.id))
 }
 
+/// The newest catalog topics of the whole installation, for the home page.
+pub fn latest(conn: &mut DbConn, settings: &Settings, limit: i64) -> ApiResult<Vec<CatalogEntry>> {
+    let rows = q::list_topics(
+        conn,
+        &q::TopicQuery {
+            catalog_only: true,
+            fetch: limit,
+            newest_first: true,
+            ..Default::default()
+        },
+    )?;
+    let hot = settings.workflow.hot_threshold;
+    Ok(rows.iter().filter_map(|t| entry(t, hot)).collect())
+}
+
 /// A public topic page: catalog topics only (a topic not yet accepted is not public).
 pub fn public_topic(conn: &mut DbConn, settings: &Settings, id: i64) -> ApiResult<PublicTopic> {
     let t = q::topic(conn, id)?;

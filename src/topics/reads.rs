@@ -57,6 +57,7 @@ pub fn list_topics(
             unscheduled: f.unscheduled.unwrap_or(false),
             after: page.after,
             fetch: page.fetch(),
+            newest_first: false,
         },
     )?;
     let hot = settings.workflow.hot_threshold;

@@ -11,6 +11,9 @@
 //!   [`problem`]/[`problem_all`] (a well-formed problem+json) — refusals, as case tables;
 //! - [`TestApp::meeting_transition`] (with the version just read);
 //! - [`id_of`], [`ids`], [`id_set`], [`merged`], [`monday_at`], [`day_at`], [`z`], [`ics`];
+//! - [`TestApp::browser`], [`TestApp::browser_as`] (a cookie-keeping [`Browser`] that
+//!   submits forms with the CSRF token) and [`Page`] (text, buttons, labelled fields, the
+//!   error next to a field) — the web pages;
 //! - [`TestApp::done`]: stop the server and end a test returning [`TestResult`].
 #![allow(dead_code, unused_imports)]
 
@@ -22,6 +25,7 @@ mod ics;
 mod meetings;
 mod people;
 mod time;
+pub mod web;
 
 pub use builder::Builder;
 pub use call::Call;
@@ -32,6 +36,7 @@ pub use deny::{
 pub use ics::ics;
 pub use people::{User, id_of, id_set, ids, make_user, merged};
 pub use time::{day_at, monday_at, z};
+pub use web::{Browser, Page};
 
 /// What a test returns, so that `?` can replace `expect`.
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;

@@ -17,5 +17,8 @@ pub use lockout::unlock_account;
 pub use registration::{
     admin_create, confirm_password_reset, register_account, request_password_reset, verify_email,
 };
-pub use sessions::{ClientAddr, create_session, end_session, get_me, refresh_session, throttle};
+pub use sessions::{
+    ClientAddr, create_browser_session, create_session, end_browser_session, end_session, get_me,
+    refresh_session, throttle,
+};
 pub use users::{get_user, list_users, update_user};

@@ -73,7 +73,7 @@ pub async fn register_account(
             if let Some(existing) = queries::user_by_email(conn, &email)? {
                 let mail = Template::AlreadyRegistered.render(&[
                     ("name", &existing.display_name),
-                    ("link", &format!("{public_url}/reset-password")),
+                    ("link", &format!("{public_url}/password-reset")),
                 ]);
                 outbox::enqueue(conn, &email, &mail)?;
                 return Ok(());
@@ -163,7 +163,7 @@ pub async fn request_password_reset(
                 &hash_token(&token),
                 expires,
             )?;
-            let link = format!("{public_url}/reset-password?token={token}");
+            let link = format!("{public_url}/password-reset/confirm?token={token}");
             let mail = Template::PasswordReset.render(&[
                 ("name", &user.display_name),
                 ("token", &token),

@@ -79,20 +79,58 @@ fn store_refresh(
     })
 }
 
-/// Logs in with email and password. Failures slow the account down and lock it for the
-/// client address they come from ([`lockout`](super::lockout)); a success clears that
-/// address's failures. A disabled account gets [`account_disabled`], an unverified one 403
-/// `auth.email_not_verified` when required.
-///
-/// Three short database steps around the password check, so no pooled connection is held
-/// while argon2 runs: (1) the lock and delay gate and the user, (2) verify on the hasher's
-/// pool (a dummy hash for an unknown email, so both take as long), (3) count the failure, or
-/// clear this address's failures and open the session.
+/// Logs in with email and password and opens an API session (a refresh-token family).
 pub async fn create_session(
     state: &AppState,
     addr: ClientAddr,
     input: LoginRequest,
 ) -> ApiResult<TokenPair> {
+    let ttl_days = state.settings.auth.refresh_ttl_days;
+    let opened = log_in(state, addr, input, move |conn, user_id| {
+        store_refresh(conn, user_id, None, ttl_days)
+    })
+    .await?;
+    opened.sign(state)
+}
+
+/// Logs in with email and password and opens a browser session; returns the cookie's token
+/// (only its hash is stored) and the user id. The session ends after `days` unless used.
+pub async fn create_browser_session(
+    state: &AppState,
+    addr: ClientAddr,
+    input: LoginRequest,
+    days: i64,
+) -> ApiResult<(String, i64)> {
+    let token = random_token()?;
+    let hash = hash_token(&token);
+    let expires = db::now() + Duration::days(days);
+    log_in(state, addr, input, move |conn, user_id| {
+        queries::open_browser_session(conn, user_id, &hash, expires)?;
+        Ok(user_id)
+    })
+    .await
+    .map(|user_id| (token, user_id))
+}
+
+/// The shared part of every login. Failures slow the account down and lock it for the
+/// client address they come from ([`lockout`](super::lockout)); a success clears that
+/// address's failures and runs `open` in the same transaction. A disabled account gets
+/// [`account_disabled`], an unverified one 403 `auth.email_not_verified` when required.
+///
+/// Three short database steps around the password check, so no pooled connection is held
+/// while argon2 runs: (1) the lock and delay gate and the user, (2) verify on the hasher's
+/// pool (a dummy hash for an unknown email, so both take as long), (3) count the failure, or
+/// clear this address's failures and open the session.
+async fn log_in<T, F>(
+    state: &AppState,
+    addr: ClientAddr,
+    input: LoginRequest,
+    open: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, i64) -> ApiResult<T> + Send + 'static,
+{
     throttle(state, addr)?;
     let email = rules::normalize_email(&input.email);
     let addr = lockout::addr_key(addr);
@@ -112,15 +150,13 @@ pub async fn create_session(
     if state.settings.auth.require_verified_email && user.email_verified_at.is_none() {
         return Err(ApiError::Forbidden("auth.email_not_verified"));
     }
-    let ttl_days = state.settings.auth.refresh_ttl_days;
-    let opened = db::run(&state.pool, move |conn| {
+    db::run(&state.pool, move |conn| {
         db::write_tx(conn, |conn| {
             queries::clear_address_lock(conn, &user.email, &addr)?;
-            store_refresh(conn, user.id, None, ttl_days)
+            open(conn, user.id)
         })
     })
-    .await?;
-    opened.sign(state)
+    .await
 }
 
 /// The user when the password matches; None otherwise (an unknown email costs a dummy check).
@@ -201,6 +237,11 @@ fn rotate(conn: &mut DbConn, token_hash: &str, ttl_days: i64) -> ApiResult<Refre
             ApiError::Unauthorized("auth.refresh_invalid"),
         )),
     }
+}
+
+/// Ends a browser session (logout); its cookie stops working at once.
+pub fn end_browser_session(conn: &mut DbConn, session_id: i64) -> ApiResult<()> {
+    queries::revoke_session(conn, session_id, queries::RevokeReason::Logout)
 }
 
 /// Ends the session the refresh token belongs to; its access tokens stop working at once.

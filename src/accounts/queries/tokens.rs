@@ -129,6 +129,67 @@ pub fn open_session(
     Ok(session_id)
 }
 
+/// Opens a browser session: the cookie token's hash, ending at `expires_at` unless used.
+pub fn open_browser_session(
+    conn: &mut DbConn,
+    user_id: i64,
+    cookie_hash: &str,
+    expires_at: NaiveDateTime,
+) -> ApiResult<i64> {
+    Ok(diesel::insert_into(sessions::table)
+        .values((
+            sessions::user_id.eq(user_id),
+            sessions::created_at.eq(db::now()),
+            sessions::cookie_hash.eq(cookie_hash),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .returning(sessions::id)
+        .get_result(conn)?)
+}
+
+/// A browser session found by its cookie's hash: live, not yet expired.
+#[derive(Debug, Queryable)]
+pub struct BrowserSession {
+    pub session_id: i64,
+    pub user_id: i64,
+    pub expires_at: Option<NaiveDateTime>,
+    pub display_name: String,
+}
+
+/// The live browser session whose cookie hashes to `cookie_hash`.
+pub fn browser_session(
+    conn: &mut DbConn,
+    cookie_hash: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Option<BrowserSession>> {
+    Ok(sessions::table
+        .inner_join(users::table)
+        .filter(sessions::cookie_hash.eq(cookie_hash))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .filter(users::disabled.eq(false))
+        .select((
+            sessions::id,
+            sessions::user_id,
+            sessions::expires_at,
+            users::display_name,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// Moves a browser session's end on (it is renewed on use).
+pub fn renew_browser_session(
+    conn: &mut DbConn,
+    session_id: i64,
+    expires_at: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::update(sessions::table.filter(sessions::id.eq(session_id)))
+        .set(sessions::expires_at.eq(expires_at))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Adds a refresh token to a session.
 pub fn insert_refresh(
     conn: &mut DbConn,

@@ -163,6 +163,8 @@ pub struct TopicQuery<'a> {
     pub unscheduled: bool,
     pub after: Option<i64>,
     pub fetch: i64,
+    /// Newest first (the home page's latest topics); not for cursor pages.
+    pub newest_first: bool,
 }
 
 /// The correlated `NOT EXISTS` of the `unscheduled` filter. Written as SQL because diesel's
@@ -224,7 +226,12 @@ pub fn list_topics(conn: &mut DbConn, f: &TopicQuery<'_>) -> ApiResult<Vec<Topic
     if let Some(after) = f.after {
         query = query.filter(topics::id.gt(after));
     }
-    Ok(query.order(topics::id).limit(f.fetch).load(conn)?)
+    let query = if f.newest_first {
+        query.order(topics::id.desc())
+    } else {
+        query.order(topics::id)
+    };
+    Ok(query.limit(f.fetch).load(conn)?)
 }
 
 /// Takes the topic's row lock (PostgreSQL; SQLite write transactions are serial already), so

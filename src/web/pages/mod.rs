@@ -1,0 +1,15 @@
+//! The page handlers, one module per group of pages. Each handler reads the visitor and the
+//! form, calls the same action the JSON API calls, and renders or redirects.
+
+pub mod account;
+pub mod home;
+pub mod prefs;
+
+use actix_web::web;
+
+/// Registers every page.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    home::configure(cfg);
+    account::configure(cfg);
+    prefs::configure(cfg);
+}
