@@ -114,6 +114,14 @@ def make_world(browser: Browser, sessions: Sessions, js: bool) -> World:
 # ---------------------------------------------------------------------------------- helpers
 
 
+def visit(page: Page, path: str) -> None:
+    """Opens a page of the server; a missing page (404) or an error fails with its path."""
+    resp = page.goto(url(path))
+    assert resp is not None and resp.status < 400, (
+        f"GET {path} answered {resp.status if resp else 'nothing'}: {body_text(page)[:200]!r}"
+    )
+
+
 def path_of(page: Page) -> str:
     return urlsplit(page.url).path
 
@@ -181,7 +189,7 @@ def story1_register_and_raise(world: World) -> None:
     a photo."""
     ctx = new_context(world.browser, js=world.js, viewport=PHONE, mobile=True)
     page = ctx.new_page()
-    page.goto(url("/register"))
+    visit(page, "/register")
     world.shot(page, "register-phone")
     page.get_by_label("邮箱").fill(world.email)
     page.get_by_label("密码", exact=True).fill(world.password)
@@ -199,7 +207,7 @@ def story1_register_and_raise(world: World) -> None:
     login(page, world.email, world.password)
     world.resident_state = ctx.storage_state()
 
-    page.goto(url("/topics/new"))
+    visit(page, "/topics/new")
     select_containing(page.get_by_label("社区", exact=True), COMMUNITY)
     page.get_by_label("标题").fill(world.title)
     page.get_by_label("详细描述").fill("3号楼电梯这个月停了四次，老人上下楼很困难，请物业尽快检修。")
@@ -233,7 +241,7 @@ def story2_staff_accept(world: World) -> None:
     """Staff accept it from /staff; the catalog number shows on the topic page and on
     /places/{id}."""
     page = world.page(STAFF, viewport=DESKTOP)
-    page.goto(url("/staff"))
+    visit(page, "/staff")
     expect(page.get_by_role("heading", name="工作台").first).to_be_visible()
     expect(page.get_by_text("待受理").first).to_be_visible()
     world.shot(page, "staff-desktop")
@@ -248,10 +256,10 @@ def story2_staff_accept(world: World) -> None:
     assert "议" in current_step(page), f"current step after 受理: {current_step(page)!r}"
 
     anon = world.page(None)
-    anon.goto(url("/"))
+    visit(anon, "/")
     place = anon.get_by_role("link", name=COMMUNITY).first
     world.place_path = urlsplit(place.get_attribute("href")).path
-    anon.goto(url(world.place_path))
+    visit(anon, world.place_path)
     expect(anon.get_by_text(world.catalog_no).first).to_be_visible()
     expect(anon.get_by_role("link", name=world.title).first).to_be_visible()
     world.shot(anon, "place-phone")
@@ -262,7 +270,7 @@ def story2_staff_accept(world: World) -> None:
 def story3_neighbour_supports_and_comments(world: World) -> None:
     """A neighbour supports it (附议 → count 1, button 取消附议) and comments (评论, 立场)."""
     page = world.page(NEIGHBOUR)
-    page.goto(url(world.topic_path))
+    visit(page, world.topic_path)
     press(page, "附议")
     expect_no_error(page)
     expect(page.get_by_role("button", name="取消附议", exact=True)).to_be_visible()
@@ -284,7 +292,7 @@ def story4_decide_plan_publish_approve(world: World) -> None:
     """Staff decide, write the plan, add a task for the property firm and publish it; the
     sub-district approves (only subdistrict_staff may, docs/workflow.md)."""
     page = world.page(STAFF, viewport=DESKTOP)
-    page.goto(url(world.topic_path))
+    visit(page, world.topic_path)
     page.get_by_label("决定内容").fill("由物业更换3号楼电梯控制柜，社区监督。")
     press(page, "形成决定")
     expect_no_error(page)
@@ -304,7 +312,7 @@ def story4_decide_plan_publish_approve(world: World) -> None:
     page.context.close()
 
     sub = world.page(SUBDISTRICT, viewport=DESKTOP)
-    sub.goto(url(world.topic_path))
+    visit(sub, world.topic_path)
     press(sub, "审批")
     expect_no_error(sub)
     assert "办" in current_step(sub), f"current step after 审批: {current_step(sub)!r}"
@@ -314,7 +322,7 @@ def story4_decide_plan_publish_approve(world: World) -> None:
 def story5_firm_updates_task(world: World) -> None:
     """The firm updates its task at /tasks with a photo; staff complete the topic (办结)."""
     page = world.page(PROPERTY)
-    page.goto(url("/tasks"))
+    visit(page, "/tasks")
     expect(page.get_by_text("我的任务").first).to_be_visible()
     world.shot(page, "tasks-phone")
     for status, note, photo in (
@@ -338,7 +346,7 @@ def story5_firm_updates_task(world: World) -> None:
     page.context.close()
 
     staff = world.page(STAFF, viewport=DESKTOP)
-    staff.goto(url(world.topic_path))
+    visit(staff, world.topic_path)
     expect(staff.get_by_text("控制柜已更换，电梯运行正常。").first).to_be_visible()
     press(staff, "办结")
     expect_no_error(staff)
@@ -350,7 +358,7 @@ def story6_rate_and_close(world: World) -> None:
     """Both residents rate it (评分, 评价意见, 提交评价); staff close it (结项)."""
     for who, score in (("resident", "5"), (NEIGHBOUR, "4")):
         page = world.page(who)
-        page.goto(url(world.topic_path))
+        visit(page, world.topic_path)
         rating = page.get_by_label("评分")
         if rating.count() == 1 and rating.evaluate("e => e.tagName") == "SELECT":
             rating.select_option(score)
@@ -361,7 +369,7 @@ def story6_rate_and_close(world: World) -> None:
         expect_no_error(page)
         page.context.close()
     staff = world.page(STAFF, viewport=DESKTOP)
-    staff.goto(url(world.topic_path))
+    visit(staff, world.topic_path)
     press(staff, "结项")
     expect_no_error(staff)
     expect(staff.get_by_role("button", name="结项", exact=True)).to_have_count(0)
@@ -372,7 +380,7 @@ def story6_rate_and_close(world: World) -> None:
 def story7_public_page_has_no_personal_data(world: World) -> None:
     """An anonymous visitor reads the topic page: no email address, no display name."""
     page = world.page(None)
-    page.goto(url(world.topic_path))
+    visit(page, world.topic_path)
     expect(page.get_by_role("heading", name=world.title)).to_be_visible()
     expect(page.get_by_text("电梯确实经常坏").first).to_be_visible()
     html = page.content()
@@ -401,7 +409,7 @@ def story8_cppcc_schedules(world: World) -> None:
     resident and schedules it (安排)."""
     staff = world.page(STAFF, viewport=DESKTOP)
     escalated = f"小区加装电梯意见分歧（{world.tag}）"
-    staff.goto(url("/topics/new"))
+    visit(staff, "/topics/new")
     select_containing(staff.get_by_label("社区", exact=True), COMMUNITY)
     staff.get_by_label("标题").fill(escalated)
     staff.get_by_label("详细描述").fill("低层住户与高层住户对加装电梯意见不一，需要协商。")
@@ -415,7 +423,7 @@ def story8_cppcc_schedules(world: World) -> None:
     staff.context.close()
 
     page = world.page(CPPCC, viewport=DESKTOP)
-    page.goto(url("/cppcc"))
+    visit(page, "/cppcc")
     expect(page.get_by_text("请你来协商").first).to_be_visible()
     world.shot(page, "cppcc-desktop")
     item = page.locator("li, article, tr, section").filter(has_text=escalated).filter(
@@ -459,7 +467,7 @@ def story9_attend_and_confirm(world: World) -> None:
     """The invited resident accepts (参加); the convener starts (开始) and ends it (结束 with
     会议纪要); the resident confirms the minutes (确认纪要)."""
     page = world.page("resident")
-    page.goto(url("/consultations"))
+    visit(page, "/consultations")
     page.get_by_role("link", name=world.meeting_title).first.click()
     page.wait_for_load_state("load")
     assert path_of(page) == world.meeting_path, f"the list's link led to {page.url}"
@@ -469,7 +477,7 @@ def story9_attend_and_confirm(world: World) -> None:
     world.shot(page, "consultation-phone")
 
     convener = world.page(CPPCC, viewport=DESKTOP)
-    convener.goto(url(world.meeting_path))
+    visit(convener, world.meeting_path)
     press(convener, "开始")
     expect_no_error(convener)
     minutes = f"与会各方同意先做低层住户补偿方案，再表决加装电梯。（{world.tag}）"
@@ -479,7 +487,7 @@ def story9_attend_and_confirm(world: World) -> None:
     expect(convener.get_by_text(minutes).first).to_be_visible()
     convener.context.close()
 
-    page.goto(url(world.meeting_path))
+    visit(page, world.meeting_path)
     press(page, "确认纪要")
     expect_no_error(page)
     expect(page.get_by_role("button", name="确认纪要", exact=True)).to_have_count(0)
