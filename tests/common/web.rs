@@ -62,10 +62,10 @@ impl Page {
 
     /// Is there a form field labelled `label` (a `<label for>` pointing at an existing id)?
     pub fn has_field(&self, label: &str) -> bool {
-        let re = regex::Regex::new(r#"(?s)<label for="([^"]+)"[^>]*>(.*?)</label>"#).expect("regex");
-        re.captures_iter(&self.html).any(|c| {
-            c[2].trim() == label && self.html.contains(&format!("id=\"{}\"", &c[1]))
-        })
+        let re =
+            regex::Regex::new(r#"(?s)<label for="([^"]+)"[^>]*>(.*?)</label>"#).expect("regex");
+        re.captures_iter(&self.html)
+            .any(|c| c[2].trim() == label && self.html.contains(&format!("id=\"{}\"", &c[1])))
     }
 
     /// The refusal shown next to the field `name` (`<p class="error" id="f-name-error">`).
@@ -88,6 +88,8 @@ impl Page {
 /// A cookie-keeping client of one test app.
 pub struct Browser<'a> {
     pub app: &'a TestApp,
+    /// Its own client: one that does not follow redirects.
+    client: awc::Client,
     pub cookies: BTreeMap<String, String>,
     /// Every `Set-Cookie` header seen, as sent (attributes included).
     pub set_cookie_log: Vec<String>,
@@ -98,6 +100,10 @@ impl TestApp {
     pub fn browser(&self) -> Browser<'_> {
         Browser {
             app: self,
+            client: awc::Client::builder()
+                .disable_redirects()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
             cookies: BTreeMap::new(),
             set_cookie_log: vec![],
         }
@@ -107,7 +113,12 @@ impl TestApp {
     pub async fn browser_as(&self, email: &str) -> Browser<'_> {
         let mut b = self.browser();
         let p = b.sign_in(email, PASSWORD).await;
-        assert_eq!(p.status, StatusCode::SEE_OTHER, "sign in {email}: {}", p.text());
+        assert_eq!(
+            p.status,
+            StatusCode::SEE_OTHER,
+            "sign in {email}: {}",
+            p.text()
+        );
         b
     }
 }
@@ -130,7 +141,6 @@ impl Browser<'_> {
         body: Option<(String, Vec<u8>)>,
     ) -> Page {
         let mut r = self
-            .app
             .client
             .request(method, format!("{}{path}", self.app.base));
         let cookie = self
@@ -155,7 +165,9 @@ impl Browser<'_> {
             let first = raw.split(';').next().unwrap_or("");
             if let Some((k, val)) = first.split_once('=') {
                 let removed = raw.to_ascii_lowercase().contains("max-age=0")
-                    || raw.to_ascii_lowercase().contains("expires=thu, 01 jan 1970");
+                    || raw
+                        .to_ascii_lowercase()
+                        .contains("expires=thu, 01 jan 1970");
                 if removed || val.is_empty() {
                     self.cookies.remove(k.trim());
                 } else {
@@ -224,8 +236,10 @@ impl Browser<'_> {
         all.extend_from_slice(fields);
         for (k, v) in all {
             body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                    .as_bytes(),
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
             );
         }
         for (k, filename, ct, bytes) in files {
@@ -251,7 +265,10 @@ impl Browser<'_> {
 
     /// Signs in through `/login`; returns the answer (303 on success).
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Page {
-        self.submit("/login", &[("email", email), ("password", password), ("next", "")])
-            .await
+        self.submit(
+            "/login",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
     }
 }
