@@ -260,6 +260,10 @@ fn serve(settings: Settings) -> Result<(), String> {
             running.addr, running.addr
         );
         if seeded {
+            println!(
+                "open http://{}/ in a browser and sign in (登录) with a demo login:",
+                running.addr
+            );
             print_logins(&settings);
         }
         running

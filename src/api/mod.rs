@@ -59,9 +59,13 @@ async fn docs_slash() -> actix_web::HttpResponse {
         .finish()
 }
 
-/// Whatever no route took: under /api a problem document, elsewhere an HTML page.
+/// Whatever no route took: under /api and on the documented paths (`/healthz`, …) a problem
+/// document, elsewhere an HTML page.
 async fn unrouted(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    if req.path().starts_with("/api/") {
+    let documented = req
+        .app_data::<web::Data<methods::KnownPaths>>()
+        .is_some_and(|known| known.allowed(req.path()).is_some());
+    if req.path().starts_with("/api/") || documented {
         not_found(req).await
     } else {
         Ok(crate::web::errors::not_found(req).await)

@@ -64,8 +64,10 @@ pub(super) fn mail_participants(
         Mailing::Update => Template::MeetingUpdate,
         Mailing::Cancellation => Template::MeetingCancelled,
     };
+    let link = format!("{}/consultations/{}", settings.server.public_url, c.id);
     let mail = template.render(&[
         ("title", &c.title),
+        ("link", &link),
         ("when", &when),
         ("venue", &venue),
         ("reason", c.cancel_reason.as_deref().unwrap_or("")),

@@ -181,6 +181,23 @@ pub fn create(
     caller: &Caller,
     req: &NewConsultation,
 ) -> ApiResult<ConsultationOut> {
+    let topics: Vec<i64> = req.from_topic_id.into_iter().collect();
+    create_with_topics(conn, settings, caller, req, &topics, "from_topic_id")
+}
+
+/// Creates a draft meeting with `topic_ids` (catalog topics within its place) as its agenda,
+/// in that order, sharing the meeting's time (at most an hour each); a refused topic names
+/// `field`. `req.from_topic_id` is ignored: the topics come from `topic_ids`. The page's
+/// create form, which may pick several topics, calls this; the API's create is the one-topic
+/// case.
+pub fn create_with_topics(
+    conn: &mut DbConn,
+    settings: &Settings,
+    caller: &Caller,
+    req: &NewConsultation,
+    topic_ids: &[i64],
+    field: &str,
+) -> ApiResult<ConsultationOut> {
     db::write_tx(conn, |conn| {
         let (place, _) = places::place_ref(conn, req.place_id, Some("place_id"))?;
         caller.require(&CONVENERS, &place)?;
@@ -189,10 +206,12 @@ pub fn create(
             db::truncate_micros(req.ends_at.naive_utc()),
         );
         check_times(starts, ends)?;
-        let topic = match req.from_topic_id {
-            Some(tid) => Some(agenda_topic(conn, tid, &place, "from_topic_id")?),
-            None => None,
-        };
+        let mut topics = Vec::new();
+        for &tid in topic_ids {
+            if !topics.iter().any(|t: &topics::TopicRow| t.id == tid) {
+                topics.push(agenda_topic(conn, tid, &place, field)?);
+            }
+        }
         let id = q::insert(
             conn,
             &q::NewRow {
@@ -207,9 +226,12 @@ pub fn create(
                 convener_id: caller.user_id,
             },
         )?;
-        if let Some(t) = topic {
-            let minutes = ((ends - starts).num_minutes()).clamp(1, 60) as i32;
-            q::add_agenda_item(conn, id, &t.title, Some(t.id), None, minutes)?;
+        if !topics.is_empty() {
+            let share = (ends - starts).num_minutes() / topics.len() as i64;
+            let minutes = share.clamp(1, 60) as i32;
+            for t in &topics {
+                q::add_agenda_item(conn, id, &t.title, Some(t.id), None, minutes)?;
+            }
             let c = q::consultation(conn, id)?;
             tell_topics(
                 conn,

@@ -9,6 +9,7 @@ mod calendar;
 mod mail;
 mod meetings;
 mod outcomes;
+mod page;
 mod participation;
 mod schedule;
 
@@ -16,6 +17,7 @@ pub use agenda::*;
 pub use calendar::*;
 pub use meetings::*;
 pub use outcomes::*;
+pub use page::*;
 pub use participation::*;
 pub use schedule::free_slots;
 use schedule::require_reach;
@@ -26,8 +28,7 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use super::queries::{self as q, ConsultationRow};
-use super::rules::{CONVENERS, Status};
-use crate::auth::{Caller, PlaceRef, Role};
+use crate::auth::{Caller, PlaceRef};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::places::queries as places;
@@ -50,8 +51,7 @@ fn locked_meeting(conn: &mut DbConn, id: i64) -> ApiResult<(ConsultationRow, Pla
 /// The convener or sub-district staff at the meeting's place may manage it. The convener
 /// must still hold a convening role there now: a revoked grant ends their control.
 fn require_manager(caller: &Caller, c: &ConsultationRow, place: &PlaceRef) -> ApiResult<()> {
-    let convener = c.convener_id == caller.user_id && caller.holds(&CONVENERS, place);
-    if convener || caller.holds(&[Role::SubdistrictStaff], place) {
+    if super::rules::may_manage(c.convener_id == caller.user_id, &caller.roles_at(place)) {
         Ok(())
     } else {
         Err(ApiError::Forbidden("permission.denied"))
@@ -60,7 +60,7 @@ fn require_manager(caller: &Caller, c: &ConsultationRow, place: &PlaceRef) -> Ap
 
 /// Agenda and invitations change only while the meeting is ahead (draft or scheduled).
 fn require_editable(c: &ConsultationRow) -> ApiResult<()> {
-    if matches!(c.status, Status::Draft | Status::Scheduled) {
+    if super::rules::is_editable(c.status) {
         Ok(())
     } else {
         Err(ApiError::conflict("consultation.not_editable"))

@@ -175,7 +175,7 @@ fn my_invitation(
 pub fn rsvp(conn: &mut DbConn, caller: &Caller, id: i64, response: Response) -> ApiResult<()> {
     db::write_tx(conn, |conn| {
         let (c, place) = locked_meeting(conn, id)?;
-        if !matches!(c.status, Status::Draft | Status::Scheduled) {
+        if !rules::is_editable(c.status) {
             return Err(ApiError::conflict("consultation.not_editable"));
         }
         if response == Response::Pending {
@@ -232,7 +232,7 @@ pub fn attendance(
     db::write_tx(conn, |conn| {
         let (c, place) = locked_meeting(conn, id)?;
         require_manager(caller, &c, &place)?;
-        if !matches!(c.status, Status::InProgress | Status::Concluded) {
+        if !rules::attendance_open(c.status) {
             return Err(ApiError::conflict("consultation.not_started"));
         }
         check_attendees(&q::invitations_of(conn, id)?, &req.attended_invitation_ids)?;

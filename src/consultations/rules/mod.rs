@@ -9,11 +9,13 @@
 //! or conclude and when a hearing counts as held.
 
 mod held;
+mod may;
 mod participation;
 mod slots;
 mod table;
 
 pub use held::*;
+pub use may::*;
 pub use participation::*;
 pub use slots::*;
 pub use table::*;

@@ -116,8 +116,7 @@ fn target(action: Action) -> Status {
 /// or to sub-district staff at the place (who record outcomes and run meetings when the
 /// convener cannot).
 fn permitted(f: &Facts) -> bool {
-    let convener = f.is_convener && f.roles.iter().any(|r| super::CONVENERS.contains(r));
-    convener || f.roles.contains(&Role::SubdistrictStaff)
+    super::may_manage(f.is_convener, &f.roles)
 }
 
 /// Input the request must carry for `action` (422 refusals); time before venue on schedule.

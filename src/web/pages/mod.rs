@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod home;
+pub mod meetings;
 pub mod prefs;
 
 use actix_web::web;
@@ -12,4 +13,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     home::configure(cfg);
     account::configure(cfg);
     prefs::configure(cfg);
+    meetings::configure(cfg);
 }
