@@ -93,11 +93,22 @@ def new_context(
     return ctx
 
 
+def field(scope, name: str):
+    """The form field (input, select or textarea) labelled `name`: exactly, or failing that,
+    a label that contains it (“照片（可选）”). Sections labelled by a heading of the same
+    words (受邀人, 会议纪要) are not fields."""
+    fields = scope.locator("input:not([type=hidden]), select, textarea")
+    exact = fields.and_(scope.get_by_label(name, exact=True))
+    if exact.count():
+        return exact.first
+    return fields.and_(scope.get_by_label(name)).first
+
+
 def login(page: Page, who: str, password: str = PASSWORD) -> None:
     """Signs in at /login with the names the SPEC gives (邮箱, 密码, 登录)."""
     page.goto(url("/login"))
-    page.get_by_label("邮箱").fill(who)
-    page.get_by_label("密码", exact=True).fill(password)
+    field(page, "邮箱").fill(who)
+    field(page, "密码").fill(password)
     submit(page, page.get_by_role("button", name="登录", exact=True))
     if urlsplit(page.url).path.rstrip("/") == "/login":
         raise AssertionError(f"signing in as {who} stayed on /login: {body_text(page)[:400]}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dc_field
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,6 +23,7 @@ from conftest import (
     PHONE,
     Sessions,
     body_text,
+    field,
     login,
     new_context,
     photo_file,
@@ -73,7 +74,7 @@ class World:
     meeting_title: str = ""
     meeting_path: str = ""
     resident_state: dict | None = None
-    done: set = field(default_factory=set)
+    done: set = dc_field(default_factory=set)
 
     def need(self, *stories: int) -> None:
         missing = [s for s in stories if s not in self.done]
@@ -191,10 +192,10 @@ def story1_register_and_raise(world: World) -> None:
     page = ctx.new_page()
     visit(page, "/register")
     world.shot(page, "register-phone")
-    page.get_by_label("邮箱").fill(world.email)
-    page.get_by_label("密码", exact=True).fill(world.password)
-    page.get_by_label("称呼").fill(world.name)
-    select_containing(page.get_by_label("所在社区"), COMMUNITY)
+    field(page, "邮箱").fill(world.email)
+    field(page, "密码").fill(world.password)
+    field(page, "称呼").fill(world.name)
+    select_containing(field(page, "所在社区"), COMMUNITY)
     press(page, "注册")
     expect_no_error(page)
 
@@ -208,11 +209,11 @@ def story1_register_and_raise(world: World) -> None:
     world.resident_state = ctx.storage_state()
 
     visit(page, "/topics/new")
-    select_containing(page.get_by_label("社区", exact=True), COMMUNITY)
-    page.get_by_label("标题").fill(world.title)
-    page.get_by_label("详细描述").fill("3号楼电梯这个月停了四次，老人上下楼很困难，请物业尽快检修。")
-    select_containing(page.get_by_label("类别"), "facilities")
-    page.get_by_label("照片").set_input_files(photo_file(world.browser))
+    select_containing(field(page, "社区"), COMMUNITY)
+    field(page, "标题").fill(world.title)
+    field(page, "详细描述").fill("3号楼电梯这个月停了四次，老人上下楼很困难，请物业尽快检修。")
+    select_containing(field(page, "类别"), "facilities")
+    field(page, "照片").set_input_files(photo_file(world.browser))
     world.shot(page, "topic-new-phone")
     press(page, "提交")
     expect_no_error(page)
@@ -246,7 +247,7 @@ def story2_staff_accept(world: World) -> None:
     expect(page.get_by_text("待受理").first).to_be_visible()
     world.shot(page, "staff-desktop")
     page.get_by_role("link", name=world.title).first.click()
-    page.wait_for_load_state("load")
+    page.wait_for_url(url(world.topic_path))
     assert path_of(page) == world.topic_path, f"the /staff link led to {page.url}"
     press(page, "受理")
     expect_no_error(page)
@@ -279,8 +280,8 @@ def story3_neighbour_supports_and_comments(world: World) -> None:
         f"the supporters count 1 is not shown: {text[:600]}"
     )
     comment = f"电梯确实经常坏，我家老人也被困过一次。（{world.tag}）"
-    page.get_by_label("评论").fill(comment)
-    select_containing(page.get_by_label("立场"), "for")
+    field(page, "评论").fill(comment)
+    select_containing(field(page, "立场"), "for")
     press(page, "发表评论")
     expect_no_error(page)
     expect(page.get_by_text(comment).first).to_be_visible()
@@ -293,16 +294,16 @@ def story4_decide_plan_publish_approve(world: World) -> None:
     sub-district approves (only subdistrict_staff may, docs/workflow.md)."""
     page = world.page(STAFF, viewport=DESKTOP)
     visit(page, world.topic_path)
-    page.get_by_label("决定内容").fill("由物业更换3号楼电梯控制柜，社区监督。")
+    field(page, "决定内容").fill("由物业更换3号楼电梯控制柜，社区监督。")
     press(page, "形成决定")
     expect_no_error(page)
     assert "筹" in current_step(page), f"current step after 形成决定: {current_step(page)!r}"
-    page.get_by_label("方案摘要").fill("物业两周内更换控制柜，维修基金列支，完工后公示。")
+    field(page, "方案摘要").fill("物业两周内更换控制柜，维修基金列支，完工后公示。")
     press(page, "保存方案")
     expect_no_error(page)
-    page.get_by_label("任务名称").fill(world.task_title)
-    select_containing(page.get_by_label("责任单位"), FIRM)
-    fill_when(page.get_by_label("截止日期"), dt.datetime.now(TZ) + dt.timedelta(days=30))
+    field(page, "任务名称").fill(world.task_title)
+    select_containing(field(page, "责任单位"), FIRM)
+    fill_when(field(page, "截止日期"), dt.datetime.now(TZ) + dt.timedelta(days=30))
     press(page, "添加任务")
     expect_no_error(page)
     expect(page.get_by_text(world.task_title).first).to_be_visible()
@@ -337,10 +338,10 @@ def story5_firm_updates_task(world: World) -> None:
                 has_text=world.task_title
             ).filter(has=page.get_by_role("button", name="更新", exact=True)).last
         form = form.first
-        select_containing(form.get_by_label("状态"), status)
-        form.get_by_label("进展说明").fill(note)
+        select_containing(field(form, "状态"), status)
+        field(form, "进展说明").fill(note)
         if photo:
-            form.get_by_label("照片").set_input_files(photo_file(world.browser, "done.jpg"))
+            field(form, "照片").set_input_files(photo_file(world.browser, "done.jpg"))
         press(page, "更新", scope=form)
         expect_no_error(page)
     page.context.close()
@@ -359,12 +360,12 @@ def story6_rate_and_close(world: World) -> None:
     for who, score in (("resident", "5"), (NEIGHBOUR, "4")):
         page = world.page(who)
         visit(page, world.topic_path)
-        rating = page.get_by_label("评分")
+        rating = field(page, "评分")
         if rating.count() == 1 and rating.evaluate("e => e.tagName") == "SELECT":
             rating.select_option(score)
         else:
             page.get_by_role("radio", name=score, exact=True).check()
-        page.get_by_label("评价意见").fill("修得及时，满意。")
+        field(page, "评价意见").fill("修得及时，满意。")
         press(page, "提交评价")
         expect_no_error(page)
         page.context.close()
@@ -407,13 +408,18 @@ def story8_cppcc_schedules(world: World) -> None:
     """Staff raise, accept and escalate a topic (提请协商); a CPPCC member finds it at /cppcc
     (请你来协商), schedules a micro-consultation (安排协商 → /consultations/new), invites the
     resident and schedules it (安排)."""
-    staff = world.page(STAFF, viewport=DESKTOP)
     escalated = f"小区加装电梯意见分歧（{world.tag}）"
+    staff_escalate(world, escalated)
+    cppcc_schedule(world, escalated)
+
+
+def staff_escalate(world: World, escalated: str) -> None:
+    staff = world.page(STAFF, viewport=DESKTOP)
     visit(staff, "/topics/new")
-    select_containing(staff.get_by_label("社区", exact=True), COMMUNITY)
-    staff.get_by_label("标题").fill(escalated)
-    staff.get_by_label("详细描述").fill("低层住户与高层住户对加装电梯意见不一，需要协商。")
-    select_containing(staff.get_by_label("类别"), "facilities")
+    select_containing(field(staff, "社区"), COMMUNITY)
+    field(staff, "标题").fill(escalated)
+    field(staff, "详细描述").fill("低层住户与高层住户对加装电梯意见不一，需要协商。")
+    select_containing(field(staff, "类别"), "facilities")
     press(staff, "提交")
     expect_no_error(staff)
     press(staff, "受理")
@@ -422,6 +428,8 @@ def story8_cppcc_schedules(world: World) -> None:
     expect_no_error(staff)
     staff.context.close()
 
+
+def cppcc_schedule(world: World, escalated: str) -> None:
     page = world.page(CPPCC, viewport=DESKTOP)
     visit(page, "/cppcc")
     expect(page.get_by_text("请你来协商").first).to_be_visible()
@@ -433,27 +441,27 @@ def story8_cppcc_schedules(world: World) -> None:
         item.get_by_role("link", name="安排协商")
     ).first
     schedule.click()
-    page.wait_for_load_state("load")
+    page.wait_for_url(re.compile(r"/consultations/new"))
     assert path_of(page) == "/consultations/new", f"安排协商 led to {page.url}"
     start, end = _meeting_times(world)
-    page.get_by_label("标题").fill(world.meeting_title)
-    select_containing(page.get_by_label("类型"), "micro_consultation")
-    select_containing(page.get_by_label("形式"), "in_person")
-    page.get_by_label("地点").fill("幸福社区党群服务中心二楼会议室")
-    fill_when(page.get_by_label("开始时间"), start)
-    fill_when(page.get_by_label("结束时间"), end)
-    topic_field = page.get_by_label("议题")
-    if topic_field.evaluate("e => e.tagName") == "SELECT" and escalated not in (
-        topic_field.locator("option:checked").inner_text() if topic_field.locator("option:checked").count() else ""
-    ):
-        select_containing(topic_field, escalated)
+    field(page, "标题").fill(world.meeting_title)
+    select_containing(field(page, "类型"), "micro_consultation")
+    select_containing(field(page, "形式"), "in_person")
+    field(page, "地点").fill("幸福社区党群服务中心二楼会议室")
+    fill_when(field(page, "开始时间"), start)
+    fill_when(field(page, "结束时间"), end)
+    # 议题: the catalog's topics as checkboxes; 安排协商 ticks the escalated one.
+    topic_box = page.get_by_role("group", name="议题").get_by_role("checkbox", name=escalated)
+    expect(topic_box).to_have_count(1)
+    if not topic_box.is_checked():
+        topic_box.check()
     world.shot(page, "consultation-new-desktop")
     press(page, "创建")
     expect_no_error(page)
     assert re.fullmatch(r"/consultations/\d+", path_of(page)), f"after 创建 the page is {page.url}"
     world.meeting_path = path_of(page)
-    page.get_by_label("受邀人").fill(world.email)
-    select_containing(page.get_by_label("类别"), "resident_rep")
+    field(page, "受邀人").fill(world.email)
+    select_containing(field(page, "类别"), "resident_rep")
     press(page, "邀请")
     expect_no_error(page)
     expect(page.get_by_text(world.name).first).to_be_visible()
@@ -464,12 +472,13 @@ def story8_cppcc_schedules(world: World) -> None:
 
 
 def story9_attend_and_confirm(world: World) -> None:
-    """The invited resident accepts (参加); the convener starts (开始) and ends it (结束 with
-    会议纪要); the resident confirms the minutes (确认纪要)."""
+    """The invited resident accepts (参加); the convener starts (开始), records attendance
+    (出席, 记录出席) and ends it (结束 with 会议纪要); the resident confirms the minutes
+    (确认纪要)."""
     page = world.page("resident")
     visit(page, "/consultations")
     page.get_by_role("link", name=world.meeting_title).first.click()
-    page.wait_for_load_state("load")
+    page.wait_for_url(url(world.meeting_path))
     assert path_of(page) == world.meeting_path, f"the list's link led to {page.url}"
     press(page, "参加")
     expect_no_error(page)
@@ -480,8 +489,14 @@ def story9_attend_and_confirm(world: World) -> None:
     visit(convener, world.meeting_path)
     press(convener, "开始")
     expect_no_error(convener)
+    # Only attendees sign the minutes off: the convener records who came (出席登记).
+    came = convener.get_by_role("group", name="出席").get_by_role("checkbox", name=world.name)
+    if not came.is_checked():
+        came.check()
+    press(convener, "记录出席")
+    expect_no_error(convener)
     minutes = f"与会各方同意先做低层住户补偿方案，再表决加装电梯。（{world.tag}）"
-    convener.get_by_label("会议纪要").fill(minutes)
+    field(convener, "会议纪要").fill(minutes)
     press(convener, "结束")
     expect_no_error(convener)
     expect(convener.get_by_text(minutes).first).to_be_visible()
