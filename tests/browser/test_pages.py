@@ -47,12 +47,12 @@ def ids(sessions: Sessions) -> dict:
     link = page.get_by_role("link", name="幸福社区").first
     if link.count():
         found["place"] = urlsplit(link.get_attribute("href")).path.rsplit("/", 1)[-1]
-        page.goto(url(f"/places/{found['place']}"))
-        for href in page.locator("a[href]").evaluate_all("as => as.map(a => a.getAttribute('href'))"):
-            m = re.fullmatch(r"(?:https?://[^/]+)?/topics/(\d+)", href or "")
-            if m:
-                found["topic"] = m.group(1)
-                break
+    # A topic of the catalog: the home page lists the latest public ones.
+    for href in page.locator("a[href]").evaluate_all("as => as.map(a => a.getAttribute('href'))"):
+        m = re.fullmatch(r"(?:https?://[^/]+)?/topics/(\d+)", href or "")
+        if m:
+            found["topic"] = m.group(1)
+            break
     page.context.close()
     page = sessions.page(CPPCC)
     page.goto(url("/consultations"))
