@@ -32,6 +32,40 @@ pub struct Settings {
     pub workflow: WorkflowSettings,
     pub consultations: ConsultationSettings,
     pub web: WebSettings,
+    pub attachments: AttachmentSettings,
+}
+
+/// Attachments: where the files are stored and how large they may be (docs/attachments.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentSettings {
+    /// Which store holds the files: a local folder, or an S3-compatible bucket for several
+    /// nodes.
+    pub store: StoreKind,
+    /// The folder of the local store.
+    pub local_dir: String,
+    /// The S3 endpoint URL; empty means AWS itself.
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: SecretString,
+    /// Allows a plain-http endpoint (a local store or a test server).
+    pub s3_allow_http: bool,
+    /// Largest accepted file; multipart bodies may be this plus a little for the envelope.
+    pub max_bytes: usize,
+    /// Longest side of a thumbnail.
+    pub thumbnail_px: u32,
+    /// Largest image in pixels, checked before decoding (decompression bombs).
+    pub max_pixels: u64,
+}
+
+/// Where attachment files are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    Local,
+    S3,
 }
 
 /// Meetings: working hours for free-slot search, the sign-off window, balanced participation.
@@ -367,6 +401,18 @@ impl Settings {
         if c.work_day_start >= c.work_day_end {
             return Err(ConfigError::Invalid(
                 "consultations.work_day_start must be before consultations.work_day_end".into(),
+            ));
+        }
+        let a = &self.attachments;
+        if a.store == StoreKind::S3 && a.s3_bucket.trim().is_empty() {
+            return Err(ConfigError::Invalid(
+                "attachments.store = \"s3\" needs attachments.s3_bucket".into(),
+            ));
+        }
+        if a.max_bytes == 0 || a.thumbnail_px < 16 || a.max_pixels == 0 {
+            return Err(ConfigError::Invalid(
+                "attachments.max_bytes and max_pixels must be positive, thumbnail_px at least 16"
+                    .into(),
             ));
         }
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {

@@ -357,6 +357,34 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
             "页面已过期，请返回上一页刷新后再提交。",
             "This page has expired. Go back, reload it and submit again.",
         ),
+        "attachment.not_found" => ("附件不存在", "Attachment not found"),
+        "attachment.no_thumbnail" => ("该附件没有缩略图", "This attachment has no thumbnail"),
+        "attachment.empty" => ("上传的文件是空的", "The uploaded file is empty"),
+        "attachment.unsupported_type" => (
+            "只接受 JPEG、PNG、WebP 图片（协商会另可上传 PDF）",
+            "Only JPEG, PNG and WebP images are accepted (and PDF on meetings)",
+        ),
+        "attachment.type_not_allowed" => (
+            "此处不接受该类型的文件：PDF 文档只能附在协商会上",
+            "This file type is not accepted here: PDF documents go on meetings",
+        ),
+        "attachment.too_many_pixels" => ("图片像素过多", "The image has too many pixels"),
+        "attachment.unreadable" => (
+            "图片已损坏或不完整，无法读取",
+            "The image is corrupt or truncated and cannot be read",
+        ),
+        "attachment.not_multipart" => (
+            "请以 multipart/form-data 上传，文件放在 file 字段",
+            "Send multipart/form-data with the file in the field `file`",
+        ),
+        "request.malformed_multipart" => (
+            "multipart 请求体格式错误",
+            "The multipart body is malformed",
+        ),
+        "attachment.topic_not_in_say" => (
+            "议题已过“说”阶段，提出人不能再添加照片",
+            "The topic is past the say step: its author can no longer add photos",
+        ),
         _ => ("请求无法处理", "The request could not be processed"),
     };
     match lang {

@@ -26,6 +26,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Wakes the outbox sender when a mail is queued.
     pub mail_wakeup: tokio::sync::Notify,
+    /// Where attachment files live (a local folder or an S3 bucket), one store for all.
+    pub files: crate::attachments::store::Files,
 }
 
 impl AppState {
@@ -39,6 +41,8 @@ impl AppState {
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             metrics: Metrics::new()?,
             mail_wakeup: tokio::sync::Notify::new(),
+            files: crate::attachments::store::build(&settings.attachments)
+                .map_err(ApiError::internal)?,
             settings: Arc::new(settings),
             pool,
         })

@@ -31,7 +31,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::places::routes::configure)
         .configure(crate::topics::routes::configure)
         .configure(crate::public::routes::configure)
-        .configure(crate::consultations::routes::configure);
+        .configure(crate::consultations::routes::configure)
+        .configure(crate::attachments::routes::configure);
 }
 
 fn with_routes<T>(app: App<T>) -> (App<T>, OpenApiDoc)

@@ -28,6 +28,7 @@ use crate::error::Problem;
         (name = "topics", description = "Topics 议题 and the five steps 说议筹办评"),
         (name = "plans", description = "Plans 筹, tasks 办, public notice 公示 with objections, evaluation 评"),
         (name = "consultations", description = "Consultations 协商会: meetings, agendas, invitations, outcomes, minutes, calendars"),
+        (name = "attachments", description = "Photos and documents 照片与附件 of topics, tasks and meetings"),
         (name = "public", description = "Anonymous read-only catalog 议事目录 and topic pages"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
@@ -261,6 +262,8 @@ const LINKS: &[Link] = &[
      &[("id", "$response.body#/id")]),
     ("create_place", "201", &["get_place", "update_place", "get_catalog"], &[("id", "$response.body#/id")]),
     ("create_organization", "201", &["get_organization", "update_organization"],
+     &[("id", "$response.body#/id")]),
+    ("upload_topic_attachment", "201", &["get_attachment", "get_attachment_thumbnail"],
      &[("id", "$response.body#/id")]),
     ("grant_role", "201", &["revoke_role"],
      &[("id", "$request.path.id"), ("grant_id", "$response.body#/id")]),

@@ -392,6 +392,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        owner_kind -> Text,
+        owner_id -> BigInt,
+        kind -> Text,
+        content_type -> Text,
+        bytes -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        object_key -> Text,
+        thumbnail_key -> Nullable<Text>,
+        uploaded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(role_grants -> places (place_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -436,4 +453,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     follow_ups,
     minutes_signoffs,
     calendar_tokens,
+    attachments,
 );

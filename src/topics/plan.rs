@@ -138,7 +138,7 @@ fn insert_checked_task(
 
 /// Who may update a task: staff at the topic's place, the assignee, or a user acting for the
 /// responsible organisation there.
-fn may_update_task(caller: &Caller, task: &TaskRow, place: &crate::auth::PlaceRef) -> bool {
+pub fn may_update_task(caller: &Caller, task: &TaskRow, place: &crate::auth::PlaceRef) -> bool {
     caller.holds(&STAFF, place)
         || task.assignee_id == Some(caller.user_id)
         || task

@@ -107,7 +107,7 @@ pub fn timeline(
 }
 
 /// For users who act here only for organisations: the organisations whose tasks they see.
-fn organisation_view(caller: &Caller, place: &PlaceRef) -> Option<Vec<i64>> {
+pub fn organisation_view(caller: &Caller, place: &PlaceRef) -> Option<Vec<i64>> {
     let roles = caller.roles_at(place);
     let only_org = !roles.is_empty() && roles.iter().all(|r| ORGANISATION_ROLES.contains(r));
     only_org.then(|| caller.organizations_at(place))

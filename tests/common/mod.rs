@@ -140,6 +140,8 @@ pub fn settings(db: &TestDb, mail_dir: &Path, extra: &[(&str, &str)]) -> Setting
         ("auth.login_attempts_per_ip_per_minute", "10000".into()),
         // The placeholder secret never signs: each test database gets its own generated one.
         ("auth.generated_secret_file", db.secret_file()),
+        // Attachment files in the test's temporary folder, not in the checkout.
+        ("attachments.local_dir", db._dir.path().join("files").display().to_string()),
     ];
     for (k, v) in extra {
         overrides.push((k, v.to_string()));

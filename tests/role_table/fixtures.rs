@@ -52,6 +52,8 @@ pub enum Fx {
     Org,
     /// The calendar-feed token of a resident (in the query string).
     Feed,
+    /// A photo on a topic in discuss (in the public catalog).
+    Photo,
 }
 
 /// A made fixture: the path ids, its version, and what bodies need (agenda item, invitations).
@@ -466,6 +468,22 @@ impl World {
                 id: self.city.firm,
                 ..Fix::default()
             },
+            Fx::Photo => {
+                let t = self.topic_in("discuss").await;
+                let (ct, body) = super::requests::photo_form();
+                let r = self
+                    .app
+                    .send(
+                        Method::POST,
+                        &format!("/api/v1/topics/{}/attachments", id_of(&t)),
+                        Some(&self.sub.token),
+                        &[],
+                        crate::common::Body::Raw(ct, body),
+                    )
+                    .await;
+                assert_eq!(r.status.as_u16(), 201, "fixture photo: {:?}", r.body);
+                of(&r.body)
+            }
             Fx::Feed => {
                 let f = self
                     .ok(Method::POST, "/api/v1/me/calendar-feed", &self.author, None)

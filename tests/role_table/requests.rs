@@ -4,6 +4,31 @@
 use super::fixtures::{Fix, World};
 use super::*;
 
+/// A multipart form with a small PNG in the field `file`: (content type, body).
+pub fn photo_form() -> (String, Vec<u8>) {
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(4, 4)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let boundary = "role-table-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(png.into_inner());
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The body a cell sends: the uploads a multipart photo, everything else its JSON (if any).
+pub fn body_for(op: &str, json: Option<Value>) -> crate::common::Body {
+    if op.starts_with("upload_") {
+        let (ct, body) = photo_form();
+        return crate::common::Body::Raw(ct, body);
+    }
+    json.map_or(crate::common::Body::Empty, crate::common::Body::Json)
+}
+
 /// The query string (with its `?`, or empty) and the body for `op` on fixture `f`.
 pub fn request(w: &World, op: &str, f: &Fix) -> (String, Option<Value>) {
     let c = &w.city;

@@ -134,6 +134,22 @@ pub const ROWS: &[Row] = &[
     ("get_proposal", Fx::Proposal,                   "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // move_proposal: submitted → accepted: the answering organisation (dept) or sub-district staff of the meeting's place.
     ("move_proposal", Fx::Proposal,                  "401       403       403      403   403    403        ok   403    403   403        ok    403    403        403"),
+    // ---- attachments 照片与附件: uploads as the owner's writers, reads as the owner's readers
+    // upload_topic_attachment: the author (not a column) in say, and staff of the place.
+    ("upload_topic_attachment", Fx::Topic,           "401       403       403      403   ok     403        ok   403    403   403        403   403    403        403"),
+    // list_topic_attachments: a topic in say is not public: anonymous 401, every account reads.
+    ("list_topic_attachments", Fx::Topic,            "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    // upload_task_attachment: whoever may update the task: its organisation at the place, staff; another organisation 404.
+    ("upload_task_attachment", Fx::Task,             "401       403       403      403   ok     403        ok   403    ok    403        404   403    403        403"),
+    // list_task_attachments: progress of a catalog topic is public; another organisation does not see the task (404).
+    ("list_task_attachments", Fx::Task,              "ok        ok        ok       ok    ok     ok         ok   ok     ok    ok         404   ok     ok         ok"),
+    // upload_consultation_attachment: the convener (not a column) and staff of the place.
+    ("upload_consultation_attachment", Fx::Meeting,  "401       403       403      403   ok     403        ok   403    403   403        403   403    403        403"),
+    // list_consultation_attachments: as invitee names: participants, conveners, staff and admins of the place.
+    ("list_consultation_attachments", Fx::Meeting,   "401       403       403      403   ok     403        ok   ok     403   403        403   ok     403        ok"),
+    // get_attachment(_thumbnail): a photo of a topic in the public catalog: anyone.
+    ("get_attachment", Fx::Photo,                    "ok"),
+    ("get_attachment_thumbnail", Fx::Photo,          "ok"),
     // ---- ops
     ("get_health", Fx::None,                         "ok"),
     ("get_metrics", Fx::None,                        "ok"),

@@ -68,7 +68,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() -> TestResult 
                 .replace("{id}", &fix.id.to_string())
                 .replace("{grant_id}", &fix.grant_id.to_string());
             let token = w.callers.users[col].as_ref().map(|u| u.token.clone());
-            let body = body.map_or(crate::common::Body::Empty, crate::common::Body::Json);
+            let body = super::requests::body_for(row.0, body);
             let r = w
                 .app
                 .send(

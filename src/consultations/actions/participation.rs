@@ -38,7 +38,7 @@ fn invitations_out(conn: &mut DbConn, id: i64) -> ApiResult<Vec<InvitationOut>> 
 /// May the caller see who is invited to the meeting? Its participants (an invitee, or a user
 /// acting at the meeting's place for an invited organisation) and its staff (the convener,
 /// conveners and admins at the place).
-fn sees_names(
+pub fn sees_names(
     caller: &Caller,
     c: &ConsultationRow,
     place: &PlaceRef,
