@@ -165,8 +165,13 @@ def body_text(page: Page) -> str:
 
 
 def shot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Saves a picture; a busy machine's Chromium may refuse one now and then, and a missing
+    picture is no failure of the page."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+    try:
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+    except Exception as e:  # noqa: BLE001
+        print(f"screenshot {name} not taken: {str(e).splitlines()[0]}")
 
 
 def mails_to(address: str) -> list[email.message.EmailMessage]:
