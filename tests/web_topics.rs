@@ -5,6 +5,8 @@
 
 mod common;
 
+#[path = "web_topics/photos.rs"]
+mod photos;
 #[path = "web_topics/walk.rs"]
 mod walk;
 #[path = "web_topics/world.rs"]

@@ -129,7 +129,7 @@ pub async fn list_consultation_attachments(
 
 /// The bytes with their stored type, never sniffed by the browser, private to caches. Images
 /// also get a sandboxing CSP (a PDF would not open in a sandbox).
-fn serve(s: Served) -> HttpResponse {
+pub fn serve(s: Served) -> HttpResponse {
     let mut res = HttpResponse::Ok();
     if s.content_type.starts_with("image/") {
         res.insert_header((

@@ -10,7 +10,7 @@ use crate::topics::model::PageParams;
 use crate::topics::queries::{self as q, TopicRow};
 use crate::topics::{plan, reads};
 
-use super::model::{CatalogEntry, PublicEvent, PublicTopic};
+use super::model::{CatalogEntry, PublicComment, PublicEvent, PublicTopic};
 
 /// A catalog entry; None for a topic without a catalog number (not public).
 fn entry(t: &TopicRow, hot: i32) -> Option<CatalogEntry> {
@@ -90,8 +90,22 @@ pub fn public_topic(conn: &mut DbConn, settings: &Settings, id: i64) -> ApiResul
     for task in &mut plan_view.tasks {
         task.assignee_id = None;
     }
+    let comments = q::list_comments(conn, id, None, 100)?
+        .iter()
+        .map(|c| {
+            let c = crate::topics::views::comment_out(c, false);
+            PublicComment {
+                id: c.id,
+                body: c.body,
+                stance: c.stance,
+                hidden: c.hidden,
+                created_at: c.created_at,
+            }
+        })
+        .collect();
     Ok(PublicTopic {
         topic,
+        comments,
         body: t.body.clone(),
         decision: t.decision.clone(),
         timeline,

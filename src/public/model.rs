@@ -23,6 +23,17 @@ pub struct CatalogEntry {
     pub created_at: DateTime<Utc>,
 }
 
+/// A comment without its author.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PublicComment {
+    pub id: i64,
+    /// Empty when hidden.
+    pub body: String,
+    pub stance: crate::topics::rules::Stance,
+    pub hidden: bool,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A timeline event without the actor.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PublicEvent {
@@ -39,6 +50,8 @@ pub struct PublicEvent {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PublicTopic {
     pub topic: CatalogEntry,
+    /// The first 100 comments, without their authors; a hidden comment's body is empty.
+    pub comments: Vec<PublicComment>,
     pub body: String,
     pub decision: Option<String>,
     pub timeline: Vec<PublicEvent>,

@@ -2,6 +2,7 @@
 //! form, calls the same action the JSON API calls, and renders or redirects.
 
 pub mod account;
+pub mod files;
 pub mod home;
 pub mod meetings;
 pub mod prefs;
@@ -14,6 +15,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     home::configure(cfg);
     account::configure(cfg);
+    files::configure(cfg);
     prefs::configure(cfg);
     work::configure(cfg);
     topics::configure(cfg);

@@ -11,7 +11,8 @@ use askama::Template;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use crate::db;
+use crate::attachments::model::{Owner, Upload};
+use crate::attachments::rules::OwnerKind;
 use crate::error::{ApiError, ApiResult};
 use crate::places::model::PlaceOut;
 use crate::state::AppState;
@@ -20,6 +21,7 @@ use crate::topics::rules::Category;
 use crate::topics::{overview, workflow};
 use crate::web::form::{id_field, validated};
 use crate::web::{Chrome, FormErrors, PageError, Visitor, page_with};
+use crate::{attachments, db};
 
 /// The fields a refusal may name, in the order of the form.
 const FIELDS: [&str; 5] = ["place_id", "title", "body", "category", "photo"];
@@ -100,10 +102,6 @@ async fn new_page(
 /// The 照片 of a posted form.
 enum Photo {
     None,
-    #[expect(
-        dead_code,
-        reason = "stored through attachments::actions::upload once that area is on main"
-    )]
     Bytes(Vec<u8>),
     /// Larger than allowed: refused next to 照片, the text fields still read.
     TooLarge,
@@ -114,9 +112,6 @@ struct Posted {
     fields: HashMap<String, String>,
     photo: Photo,
 }
-
-/// The largest photo read (the attachments area's `attachments.max_bytes` default).
-const MAX_PHOTO: usize = 10 * 1024 * 1024;
 
 /// The longest text field kept.
 const MAX_TEXT: usize = 16 * 1024;
@@ -169,6 +164,20 @@ async fn read(mut body: Multipart, max_photo: usize) -> ApiResult<Posted> {
     Ok(posted)
 }
 
+/// Why the photo would be refused (the attachments area's own checks and re-encoding, run
+/// before the topic exists, so a refused photo leaves nothing behind); None when it is fine.
+async fn photo_refusal(state: &AppState, bytes: Vec<u8>) -> ApiResult<Option<&'static str>> {
+    let settings = state.settings.clone();
+    let judged = web::block(move || {
+        attachments::process::prepare(OwnerKind::Topic, &bytes, &settings.attachments)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("image work: {e}")))?;
+    Ok(judged
+        .err()
+        .map(|r| attachments::actions::refused(r).code()))
+}
+
 /// The API's request from the form.
 fn request(f: &NewTopicForm) -> ApiResult<NewTopic> {
     let place_id = id_field(&f.place_id, "place_id")?;
@@ -191,7 +200,7 @@ async fn create(
     body: Multipart,
 ) -> Result<HttpResponse, PageError> {
     let caller = v.caller()?.clone();
-    let posted = read(body, MAX_PHOTO).await?;
+    let posted = read(body, state.settings.attachments.max_bytes).await?;
     let field = |k: &str| posted.fields.get(k).cloned().unwrap_or_default();
     v.check_csrf(&field("csrf"))?;
     let f = NewTopicForm {
@@ -202,7 +211,11 @@ async fn create(
     };
     let t = v.t();
     // The photo is judged before the topic is made: a refused photo leaves nothing behind.
-    let photo_refused = matches!(posted.photo, Photo::TooLarge).then_some("request.body_too_large");
+    let photo_refused = match &posted.photo {
+        Photo::None => None,
+        Photo::TooLarge => Some("request.body_too_large"),
+        Photo::Bytes(bytes) => photo_refusal(&state, bytes.clone()).await?,
+    };
     let input = request(&f);
     if input.is_err() || photo_refused.is_some() {
         let mut errors = match &input {
@@ -228,10 +241,24 @@ async fn create(
         Err(e) => Err(e),
     };
     match done {
-        Ok(topic) => Ok(v.redirect(
-            &format!("/topics/{}", topic.id),
-            Some(v.t().topics.raised_flash),
-        )),
+        Ok(topic) => {
+            let mut flash = v.t().topics.raised_flash;
+            if let Photo::Bytes(bytes) = posted.photo {
+                let photo = Upload {
+                    bytes,
+                    filename: None,
+                };
+                let caller = v.caller()?;
+                if let Err(e) =
+                    attachments::actions::upload(&state, caller, Owner::topic(topic.id), photo)
+                        .await
+                {
+                    tracing::warn!(error = %e, topic = topic.id, "photo of a new topic not saved");
+                    flash = v.t().topics.photo_not_saved;
+                }
+            }
+            Ok(v.redirect(&format!("/topics/{}", topic.id), Some(flash)))
+        }
         Err(e @ (ApiError::Unauthorized(_) | ApiError::Internal(_) | ApiError::Unavailable(_))) => {
             Err(e.into())
         }

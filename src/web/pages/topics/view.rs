@@ -11,16 +11,15 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::attachments::model::{AttachmentOut, Owner};
 use crate::error::ApiError;
 use crate::places::model::OrganizationOut;
 use crate::state::AppState;
-use crate::topics::model::{
-    CommentOut, EvaluationSummary, ObjectionOut, PlanOut, TaskStatus, TopicOut,
-};
+use crate::topics::model::{EvaluationSummary, ObjectionOut, PlanOut, TaskStatus, TopicOut};
 use crate::topics::overview::{self, May};
 use crate::topics::rules::{Action, Category, Resolution, Stage};
 use crate::web::{Chrome, FormErrors, PageError, Visitor, page_with};
-use crate::{db, places, public};
+use crate::{attachments, db, places, public};
 
 /// How far a step is: drawn with a word as well as a colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +64,15 @@ impl Kept {
     }
 }
 
+/// A comment as the page shows it: never its author (the API gives only ids, and the public
+/// page no ids at all).
+pub struct Said {
+    pub body: String,
+    pub stance: crate::topics::rules::Stance,
+    pub hidden: bool,
+    pub created_at: DateTime<Utc>,
+}
+
 /// The topic page.
 #[derive(Template)]
 #[template(path = "topics/topic.html")]
@@ -90,7 +98,7 @@ pub struct TopicPage<'a> {
     pub evaluation: EvaluationSummary,
     pub timeline: Vec<Line>,
     pub signed_in: bool,
-    pub comments: Vec<CommentOut>,
+    pub comments: Vec<Said>,
     pub objections: Vec<ObjectionOut>,
     pub supported: bool,
     pub may: May,
@@ -99,9 +107,21 @@ pub struct TopicPage<'a> {
     pub errors: FormErrors,
     pub kept: Kept,
     pub tz: Tz,
+    /// The topic's photos, and each task's evidence photos by task id.
+    pub photos: Vec<AttachmentOut>,
+    pub evidence: Vec<(i64, Vec<AttachmentOut>)>,
 }
 
 impl TopicPage<'_> {
+    /// The evidence photos of task `id`.
+    pub fn evidence_of(&self, id: &i64) -> &[AttachmentOut] {
+        self.evidence
+            .iter()
+            .find(|(t, _)| t == id)
+            .map(|(_, p)| p.as_slice())
+            .unwrap_or(&[])
+    }
+
     /// A kept value of a refused form.
     pub fn kept(&self, id: &str) -> &str {
         self.kept.0.get(id).map(String::as_str).unwrap_or("")
@@ -255,6 +275,7 @@ pub async fn render(
     let tz = settings.locale.time_zone;
     let caller = v.member.as_ref().map(|m| m.caller.clone());
     let seen = db::run(&state.pool, move |conn| {
+        let reader = caller.clone();
         let seen = match caller {
             Some(caller) => {
                 Seen::Member(Box::new(overview::overview(conn, &settings, &caller, id)?))
@@ -279,10 +300,18 @@ pub async fn render(
                 Err(e) => return Err(e),
             }
         }
-        Ok((seen, names))
+        let photos = photos_of(conn, reader.as_ref(), Owner::topic(id))?;
+        let mut evidence = Vec::new();
+        for task in &seen.plan().tasks {
+            let found = photos_of(conn, reader.as_ref(), Owner::task(task.id))?;
+            if !found.is_empty() {
+                evidence.push((task.id, found));
+            }
+        }
+        Ok((seen, names, photos, evidence))
     })
     .await?;
-    let (seen, org_names) = seen;
+    let (seen, org_names, photos, evidence) = seen;
     let t = v.t();
     let tpl = match seen {
         Seen::Public(p) => {
@@ -325,7 +354,16 @@ pub async fn render(
                 evaluation: p.evaluation,
                 timeline,
                 signed_in: false,
-                comments: Vec::new(),
+                comments: p
+                    .comments
+                    .into_iter()
+                    .map(|c| Said {
+                        body: c.body,
+                        stance: c.stance,
+                        hidden: c.hidden,
+                        created_at: c.created_at,
+                    })
+                    .collect(),
                 objections: Vec::new(),
                 supported: false,
                 may: May::default(),
@@ -334,6 +372,8 @@ pub async fn render(
                 errors,
                 kept,
                 tz,
+                photos,
+                evidence,
             }
         }
         Seen::Member(o) => {
@@ -377,7 +417,16 @@ pub async fn render(
                 evaluation: o.evaluation,
                 timeline,
                 signed_in: true,
-                comments: o.comments,
+                comments: o
+                    .comments
+                    .into_iter()
+                    .map(|c| Said {
+                        body: c.body,
+                        stance: c.stance,
+                        hidden: c.hidden,
+                        created_at: c.created_at,
+                    })
+                    .collect(),
                 objections: o.objections,
                 supported: o.supported,
                 may: o.may,
@@ -386,10 +435,29 @@ pub async fn render(
                 errors,
                 kept,
                 tz,
+                photos,
+                evidence,
             }
         }
     };
     page_with(v, status, &tpl)
+}
+
+/// The photos of `owner` the visitor may see (none where they may not read it).
+fn photos_of(
+    conn: &mut crate::db::DbConn,
+    caller: Option<&crate::auth::Caller>,
+    owner: Owner,
+) -> Result<Vec<AttachmentOut>, ApiError> {
+    match attachments::actions::list_for(conn, caller, owner) {
+        Ok(list) => Ok(list
+            .items
+            .into_iter()
+            .filter(|a| a.kind == attachments::rules::Kind::Photo)
+            .collect()),
+        Err(ApiError::NotFound(_) | ApiError::Forbidden(_)) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The topic as the visitor may see it.
