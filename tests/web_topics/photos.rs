@@ -52,7 +52,13 @@ async fn a_photo_goes_with_a_new_topic_and_shows_on_its_page() -> TestResult {
     let mut stranger = w.app.browser();
     let refused = stranger.get(&caps[1]).await;
     assert_eq!(refused.status, StatusCode::SEE_OTHER);
-    assert!(refused.location.as_deref().unwrap_or("").starts_with("/login?next="));
+    assert!(
+        refused
+            .location
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("/login?next=")
+    );
     assert_eq!(w.app.count("attachments"), 1);
     w.app.done().await
 }
