@@ -86,6 +86,22 @@ pub fn page_with<T: askama::Template>(
     Ok(v.html(status, body))
 }
 
+/// Runs `action` on a request built from a form, on a pooled connection off the async
+/// threads; a request that could not be built is passed on as the refusal to show.
+pub async fn act<R, T, F>(
+    state: &crate::state::AppState,
+    request: crate::error::ApiResult<R>,
+    action: F,
+) -> crate::error::ApiResult<T>
+where
+    R: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::DbConn, R) -> crate::error::ApiResult<T> + Send + 'static,
+{
+    let request = request?;
+    crate::db::run(&state.pool, move |conn| action(conn, request)).await
+}
+
 /// The page routes. Registered after the API so `/api/...` never reaches them.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/assets/{file}", web::get().to(assets::serve));

@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::topics::model::{TaskPatch, TaskStatus, TopicOut};
 use crate::topics::worklists::{self, TaskLine, Workbench};
 use crate::web::form::validated;
-use crate::web::{Chrome, Form, FormErrors, PageError, Visitor, page, page_with};
+use crate::web::{Chrome, Form, FormErrors, PageError, Visitor, act, page, page_with};
 use crate::{accounts, db, topics};
 
 /// A date in the installation's time zone.
@@ -287,15 +287,10 @@ async fn update_task(
 ) -> Result<HttpResponse, PageError> {
     let caller = v.caller()?.clone();
     let id = path.into_inner();
-    let done = match task_patch(&f) {
-        Ok(patch) => {
-            db::run(&state.pool, move |conn| {
-                topics::plan::update_task(conn, &caller, id, &patch)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(&state, task_patch(&f), move |conn, patch| {
+        topics::plan::update_task(conn, &caller, id, &patch)
+    })
+    .await;
     match done {
         Ok(_) => Ok(v.redirect("/tasks", Some(v.t().work.updated))),
         Err(e) => update_refused(&v, &state, id, e, f).await,

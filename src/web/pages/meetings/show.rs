@@ -18,7 +18,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::form::{id_field, validated};
-use crate::web::{Chrome, Form, FormErrors, PageError, Visitor, page_with};
+use crate::web::{Chrome, Form, FormErrors, PageError, Visitor, act, page_with};
 
 /// What a refused form had typed, to show it again.
 #[derive(Default)]
@@ -219,9 +219,11 @@ async fn invite(
             })
             .await
         }
-        (Ok(category), None, Some(org)) => match id_field(&org, "organization_id") {
-            Ok(organization_id) => {
-                db::run(&state.pool, move |conn| {
+        (Ok(category), None, Some(org)) => {
+            act(
+                &state,
+                id_field(&org, "organization_id"),
+                move |conn, organization_id| {
                     actions::invite(
                         conn,
                         &settings,
@@ -233,11 +235,10 @@ async fn invite(
                             category,
                         },
                     )
-                })
-                .await
-            }
-            Err(e) => Err(e),
-        },
+                },
+            )
+            .await
+        }
         (Ok(_), _, _) => Err(ApiError::invalid(
             "email",
             "invitation.invitee_required",
@@ -288,15 +289,10 @@ async fn transition(
     let flash = action
         .map(|a| v.t().meetings.action_flash(&a))
         .unwrap_or_default();
-    let done = match req {
-        Ok(req) => {
-            db::run(&state.pool, move |conn| {
-                actions::transition(conn, &settings, &caller, id, &req)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(&state, req, move |conn, req| {
+        actions::transition(conn, &settings, &caller, id, &req)
+    })
+    .await;
     let typed = Typed {
         minutes: f.minutes,
         reason: f.reason,
@@ -318,19 +314,16 @@ async fn attendance(
         .filter(|(k, _)| k == "attended")
         .map(|(_, val)| id_field(val, "attended_invitation_ids"))
         .collect();
-    let done = match ids.and_then(|ids| {
-        validated(Attendance {
-            attended_invitation_ids: ids,
-        })
-    }) {
-        Ok(req) => {
-            db::run(&state.pool, move |conn| {
-                actions::attendance(conn, &caller, id, &req)
+    let done = act(
+        &state,
+        ids.and_then(|ids| {
+            validated(Attendance {
+                attended_invitation_ids: ids,
             })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+        }),
+        move |conn, req| actions::attendance(conn, &caller, id, &req),
+    )
+    .await;
     let flash = v.t().meetings.attendance_saved;
     let fields = ["attended_invitation_ids"];
     answer(&v, &state, id, done, flash, &fields, Typed::default()).await
@@ -385,15 +378,12 @@ async fn outcome(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let caller = v.caller()?.clone();
-    let done = match f.request(state.settings.locale.time_zone) {
-        Ok(req) => {
-            db::run(&state.pool, move |conn| {
-                actions::record_outcome(conn, &caller, id, &req)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(
+        &state,
+        f.request(state.settings.locale.time_zone),
+        move |conn, req| actions::record_outcome(conn, &caller, id, &req),
+    )
+    .await;
     let flash = v.t().meetings.outcome_saved;
     answer(&v, &state, id, done, flash, &[], Typed::default()).await
 }
@@ -434,17 +424,14 @@ async fn dissent(
     let id = id.into_inner();
     let caller = v.caller()?.clone();
     let settings = state.settings.clone();
-    let done = match validated(Dissent {
-        text: f.text.trim().to_string(),
-    }) {
-        Ok(d) => {
-            db::run(&state.pool, move |conn| {
-                actions::sign_off(conn, &settings, &caller, id, Some(&d.text))
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(
+        &state,
+        validated(Dissent {
+            text: f.text.trim().to_string(),
+        }),
+        move |conn, d| actions::sign_off(conn, &settings, &caller, id, Some(&d.text)),
+    )
+    .await;
     let typed = Typed {
         text: f.text,
         ..Default::default()

@@ -19,7 +19,7 @@ use crate::topics::model::{
 use crate::topics::rules::{Action, Stance};
 use crate::topics::{plan, reads, workflow};
 use crate::web::form::{id_field, validated};
-use crate::web::{Form, FormErrors, PageError, Visitor};
+use crate::web::{Form, FormErrors, PageError, Visitor, act};
 
 /// The answer to a topic form: back to the topic with `flash`, or the page again with the
 /// refusal. `fields` maps the API's field names to the ids of this form's fields.
@@ -118,15 +118,10 @@ async fn transition(
     let id = id.into_inner();
     let caller = v.caller()?.clone();
     let settings = state.settings.clone();
-    let done = match f.request() {
-        Ok(req) => {
-            db::run(&state.pool, move |conn| {
-                workflow::transition(conn, &settings, &caller, id, &req).map(|t| (req.action, t))
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(&state, f.request(), move |conn, req| {
+        workflow::transition(conn, &settings, &caller, id, &req).map(|t| (req.action, t))
+    })
+    .await;
     let t = v.t();
     let flash = match &done {
         Ok((action, topic)) => {
@@ -213,15 +208,10 @@ async fn comment(
             parent_id: None,
         })
     });
-    let done = match input {
-        Ok(c) => {
-            db::run(&state.pool, move |conn| {
-                workflow::comment(conn, &caller, id, &c.body, c.stance, None)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(&state, input, move |conn, c| {
+        workflow::comment(conn, &caller, id, &c.body, c.stance, None)
+    })
+    .await;
     let flash = v.t().topics.commented_flash;
     let fields = [("body", "comment_body"), ("stance", "stance")];
     let kept = Kept::one("comment_body", &f.body);
@@ -243,17 +233,14 @@ async fn objection(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let caller = v.caller()?.clone();
-    let done = match validated(NewObjection {
-        body: f.body.clone(),
-    }) {
-        Ok(o) => {
-            db::run(&state.pool, move |conn| {
-                plan::file_objection(conn, &caller, id, &o.body)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(
+        &state,
+        validated(NewObjection {
+            body: f.body.clone(),
+        }),
+        move |conn, o| plan::file_objection(conn, &caller, id, &o.body),
+    )
+    .await;
     let flash = v.t().topics.objected_flash;
     let kept = Kept::one("objection_body", &f.body);
     answer(
@@ -292,15 +279,10 @@ async fn answer_objection(
                 reason: f.reason.clone(),
             })
         });
-    let done = match input {
-        Ok(req) => {
-            db::run(&state.pool, move |conn| {
-                plan::answer_objection(conn, &caller, oid, &req)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(&state, input, move |conn, req| {
+        plan::answer_objection(conn, &caller, oid, &req)
+    })
+    .await;
     let flash = v.t().topics.answered_flash;
     let reason_id = format!("answer_{oid}_reason");
     let fields = [("reason", reason_id.as_str())];
@@ -336,15 +318,10 @@ async fn rate(
                 comment: f.comment.clone(),
             })
         });
-    let done = match input {
-        Ok(req) => {
-            db::run(&state.pool, move |conn| {
-                plan::rate(conn, &settings, &caller, id, &req)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(&state, input, move |conn, req| {
+        plan::rate(conn, &settings, &caller, id, &req)
+    })
+    .await;
     let flash = v.t().topics.rated_flash;
     let fields = [("score", "score"), ("comment", "rating_comment")];
     let kept = Kept::one("rating_comment", &f.comment);
@@ -417,15 +394,12 @@ async fn add_task(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let caller = v.caller()?.clone();
-    let done = match f.request(state.settings.locale.time_zone) {
-        Ok(req) => {
-            db::run(&state.pool, move |conn| {
-                plan::add_task(conn, &caller, id, &req)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(
+        &state,
+        f.request(state.settings.locale.time_zone),
+        move |conn, req| plan::add_task(conn, &caller, id, &req),
+    )
+    .await;
     let flash = v.t().topics.task_added_flash;
     let fields = [
         ("title", "task_title"),

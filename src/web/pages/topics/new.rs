@@ -20,7 +20,7 @@ use crate::topics::model::NewTopic;
 use crate::topics::rules::Category;
 use crate::topics::{overview, workflow};
 use crate::web::form::{id_field, validated};
-use crate::web::{Chrome, FormErrors, PageError, Visitor, page_with};
+use crate::web::{Chrome, FormErrors, PageError, Visitor, act, page_with};
 use crate::{attachments, db};
 
 /// The fields a refusal may name, in the order of the form.
@@ -231,15 +231,10 @@ async fn create(
         };
         return render(&v, &state, f, errors, status).await;
     }
-    let done = match input {
-        Ok(req) => {
-            db::run(&state.pool, move |conn| {
-                workflow::create_topic(conn, &caller, &req, None)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let done = act(&state, input, move |conn, req| {
+        workflow::create_topic(conn, &caller, &req, None)
+    })
+    .await;
     match done {
         Ok(topic) => {
             let mut flash = v.t().topics.raised_flash;
