@@ -1,6 +1,6 @@
 """The issue's nine stories, as a person does them in a browser, by the names the SPEC's "Web
-pages" table gives (labels and button texts). test_stories.py runs them with JavaScript,
-test_stories_nojs.py again without it (every action a plain form POST + 303 + GET).
+pages" table gives (labels and button texts). test_stories.py runs them with JavaScript and
+again without it (every action a plain form POST + 303 + GET).
 
 The stories build on each other (one topic goes from 说 to closed), so each keeps what it
 learnt in a `World`; a story whose predecessor failed is skipped, naming what it lacked.

@@ -1,13 +1,15 @@
-"""The nine stories with JavaScript on, a resident on a 375×812 phone."""
+"""The nine stories, a resident on a 375×812 phone: once with JavaScript on, then once with it
+off (every action a plain form POST + 303 redirect). The world is per module and per mode, so
+pytest runs all nine in one mode before the other."""
 
 import pytest
 
 from stories import make_world, run_story
 
 
-@pytest.fixture(scope="module")
-def world(browser, sessions):
-    return make_world(browser, sessions, js=True)
+@pytest.fixture(scope="module", params=[True, False], ids=["js", "nojs"])
+def world(browser, sessions, request):
+    return make_world(browser, sessions, js=request.param)
 
 
 def test_story1_resident_registers_verifies_signs_in_and_raises_with_photo(world):
