@@ -33,6 +33,8 @@ pub struct Settings {
     pub consultations: ConsultationSettings,
     pub web: WebSettings,
     pub attachments: AttachmentSettings,
+    pub notifications: NotificationSettings,
+    pub webhooks: WebhookSettings,
 }
 
 /// Attachments: where the files are stored and how large they may be (docs/attachments.md).
@@ -203,6 +205,48 @@ impl ServerSettings {
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// Notifications: the fan-out worker, mail defaults and reminders (docs/notifications.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSettings {
+    /// Run the fan-out, digest, reminder and webhook worker inside `serve` (safe on every node).
+    pub worker_enabled: bool,
+    /// How often the worker looks for new events when nothing woke it.
+    pub poll_interval_ms: u64,
+    /// Events fanned out per transaction.
+    pub batch_size: i64,
+    /// Followers resolved per statement.
+    pub follower_chunk: i64,
+    /// Mail mode for users who chose none: immediate, digest or off.
+    pub default_email: crate::notifications::kinds::EmailMode,
+    /// Local hour of the daily digest for users who chose none.
+    pub default_digest_hour: i32,
+    /// Immediate notification mails per user per hour; the rest wait for the digest. 0: no cap.
+    pub email_hourly_cap: i64,
+    /// Meeting reminders, in minutes before the start.
+    pub meeting_reminder_minutes: Vec<i64>,
+    /// Local hour at which task reminders (due tomorrow, overdue) are sent each day.
+    pub task_reminder_hour: u32,
+    /// How long before an evaluation window closes its closing reminder is sent.
+    pub evaluation_closing_hours: i64,
+    /// Comment lines sent on an idle notification stream, in seconds.
+    pub stream_keepalive_seconds: u64,
+}
+
+/// Webhooks for integrators.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Allow endpoints on loopback and private addresses (tests, or a bridge inside the
+    /// installation's own network). Off by default: an admin must not be able to make the
+    /// server call its own neighbours (SSRF).
+    pub allow_private_targets: bool,
+    /// How long one delivery attempt may take.
+    pub timeout_ms: u64,
+    /// Retries back off until this many hours after the first attempt, then give up.
+    pub retry_hours: i64,
 }
 
 /// The demo city.
@@ -413,6 +457,17 @@ impl Settings {
             return Err(ConfigError::Invalid(
                 "attachments.max_bytes and max_pixels must be positive, thumbnail_px at least 16"
                     .into(),
+            ));
+        }
+        let n = &self.notifications;
+        if !(0..=23).contains(&n.default_digest_hour) || n.task_reminder_hour > 23 {
+            return Err(ConfigError::Invalid(
+                "notifications.default_digest_hour and task_reminder_hour must be 0..=23".into(),
+            ));
+        }
+        if n.batch_size < 1 || n.follower_chunk < 1 {
+            return Err(ConfigError::Invalid(
+                "notifications.batch_size and follower_chunk must be positive".into(),
             ));
         }
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {

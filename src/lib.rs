@@ -6,6 +6,7 @@ pub mod api;
 pub mod attachments;
 pub mod auth;
 pub mod bench;
+pub mod clock;
 pub mod config;
 pub mod consultations;
 pub mod db;

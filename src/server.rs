@@ -1,4 +1,5 @@
-//! Starting the service: pool, migrations, state, the outbox sender and the HTTP server.
+//! Starting the service: pool, migrations, state, the outbox sender, the notification worker
+//! and the HTTP server.
 
 use std::net::{SocketAddr, TcpListener};
 
@@ -17,13 +18,14 @@ pub struct Running {
     pub task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
     pub state: web::Data<AppState>,
     sender: Option<actix_web::rt::task::JoinHandle<()>>,
+    worker: Option<actix_web::rt::task::JoinHandle<()>>,
 }
 
 impl Running {
     /// Stops the server and the sender.
     pub async fn stop(self) {
-        if let Some(sender) = self.sender {
-            sender.abort();
+        for task in [self.sender, self.worker].into_iter().flatten() {
+            task.abort();
         }
         self.handle.stop(false).await;
     }
@@ -64,6 +66,11 @@ pub fn redact(url: &str) -> String {
 /// Binds and starts serving on the current actix system; await `task` or call `stop`. The
 /// signing secret is settled first ([`Settings::with_signing_secret`]).
 pub fn start(settings: Settings) -> Result<Running, String> {
+    start_with_clock(settings, crate::clock::Clock::default())
+}
+
+/// [`start`] with the clock the background work goes by (tests pass a manual one).
+pub fn start_with_clock(settings: Settings, clock: crate::clock::Clock) -> Result<Running, String> {
     // Outside production a placeholder secret becomes the generated one, before anything signs.
     let settings = settings.with_signing_secret().map_err(|e| e.to_string())?;
     let pool = open_database(&settings)?;
@@ -72,7 +79,9 @@ pub fn start(settings: Settings) -> Result<Running, String> {
     } else {
         None
     };
-    let state = web::Data::new(AppState::new(settings, pool).map_err(|e| e.to_string())?);
+    let mut state = AppState::new(settings, pool).map_err(|e| e.to_string())?;
+    state.clock = clock;
+    let state = web::Data::new(state);
     let listener = TcpListener::bind(&state.settings.server.bind)
         .map_err(|e| format!("bind {}: {e}", state.settings.server.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -90,11 +99,17 @@ pub fn start(settings: Settings) -> Result<Running, String> {
         .map_err(|e| e.to_string())?
         .run();
     let sender = mailer.map(|m| actix_web::rt::spawn(run_sender(state.clone(), m)));
+    let worker = state
+        .settings
+        .notifications
+        .worker_enabled
+        .then(|| actix_web::rt::spawn(crate::notifications::worker::run(state.clone())));
     Ok(Running {
         addr,
         handle: server.handle(),
         task: actix_web::rt::spawn(server),
         state,
         sender,
+        worker,
     })
 }

@@ -26,6 +26,13 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Wakes the outbox sender when a mail is queued.
     pub mail_wakeup: tokio::sync::Notify,
+    /// Wakes the notification worker (an event was recorded).
+    pub notify_wakeup: tokio::sync::Notify,
+    /// Fanned-out event ids, for the live streams of this node (other nodes' arrive through
+    /// PostgreSQL NOTIFY).
+    pub live: tokio::sync::broadcast::Sender<i64>,
+    /// The time reminders and digests go by (manual in tests).
+    pub clock: crate::clock::Clock,
     /// Where attachment files live (a local folder or an S3 bucket), one store for all.
     pub files: crate::attachments::store::Files,
 }
@@ -41,6 +48,9 @@ impl AppState {
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             metrics: Metrics::new()?,
             mail_wakeup: tokio::sync::Notify::new(),
+            notify_wakeup: tokio::sync::Notify::new(),
+            live: tokio::sync::broadcast::channel(256).0,
+            clock: crate::clock::Clock::default(),
             files: crate::attachments::store::build(&settings.attachments)
                 .map_err(ApiError::internal)?,
             settings: Arc::new(settings),

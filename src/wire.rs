@@ -12,7 +12,7 @@ macro_rules! wire_enum {
         }
     ) => {
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
             diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
         )]
@@ -115,6 +115,11 @@ mod tests {
         t::Source::assert_wire_names();
         t::Stance::assert_wire_names();
         crate::notifications::outbox::OutboxStatus::assert_wire_names();
+        crate::notifications::kinds::NotificationKind::assert_wire_names();
+        crate::notifications::kinds::FollowLevel::assert_wire_names();
+        crate::notifications::kinds::EmailMode::assert_wire_names();
+        crate::notifications::kinds::Language::assert_wire_names();
+        crate::notifications::kinds::DeliveryMode::assert_wire_names();
         crate::topics::events::EventKind::assert_wire_names();
         tm::ResourceKind::assert_wire_names();
         tm::TaskStatus::assert_wire_names();

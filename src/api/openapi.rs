@@ -29,6 +29,8 @@ use crate::error::Problem;
         (name = "plans", description = "Plans 筹, tasks 办, public notice 公示 with objections, evaluation 评"),
         (name = "consultations", description = "Consultations 协商会: meetings, agendas, invitations, outcomes, minutes, calendars"),
         (name = "attachments", description = "Photos and documents 照片与附件 of topics, tasks and meetings"),
+        (name = "notifications", description = "Notifications 通知: inbox, follows 关注, mail preferences, live stream"),
+        (name = "webhooks", description = "Admin: signed webhooks for integrators (WeChat or SMS bridges, the 12345 hotline)"),
         (name = "public", description = "Anonymous read-only catalog 议事目录 and topic pages"),
         (name = "ops", description = "Health, readiness, metrics"),
     )

@@ -124,6 +124,11 @@ diesel::table! {
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         ics -> Nullable<Text>,
+        body_html -> Nullable<Text>,
+        user_id -> Nullable<BigInt>,
+        notification_kind -> Nullable<Text>,
+        list_unsubscribe -> Nullable<Text>,
+        message_id -> Nullable<Text>,
     }
 }
 
@@ -409,6 +414,134 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notification_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        dedupe_key -> Text,
+        place_id -> Nullable<BigInt>,
+        topic_id -> Nullable<BigInt>,
+        consultation_id -> Nullable<BigInt>,
+        task_id -> Nullable<BigInt>,
+        actor_id -> Nullable<BigInt>,
+        payload -> Text,
+        created_at -> Timestamp,
+        fanned_out_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        topic_id -> Nullable<BigInt>,
+        consultation_id -> Nullable<BigInt>,
+        title -> Text,
+        body -> Text,
+        url -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    follows (user_id, topic_id) {
+        user_id -> BigInt,
+        topic_id -> BigInt,
+        level -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_settings (user_id) {
+        user_id -> BigInt,
+        email -> Text,
+        digest_hour -> Integer,
+        language -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_kind_settings (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+        email -> Text,
+    }
+}
+
+diesel::table! {
+    notification_deliveries (id) {
+        id -> BigInt,
+        notification_id -> BigInt,
+        channel -> Text,
+        mode -> Text,
+        outbox_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digest_runs (user_id, local_day) {
+        user_id -> BigInt,
+        local_day -> Text,
+        outbox_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        secret -> Text,
+        place_id -> BigInt,
+        disabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_kinds (webhook_id, kind) {
+        webhook_id -> BigInt,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> Integer,
+    }
+}
+
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(role_grants -> places (place_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -421,6 +554,11 @@ diesel::joinable!(topic_events -> topics (topic_id));
 diesel::joinable!(agenda_items -> consultations (consultation_id));
 diesel::joinable!(invitations -> consultations (consultation_id));
 diesel::joinable!(outcomes -> consultations (consultation_id));
+diesel::joinable!(notifications -> notification_events (event_id));
+diesel::joinable!(follows -> users (user_id));
+diesel::joinable!(webhook_kinds -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     places,
@@ -454,4 +592,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     minutes_signoffs,
     calendar_tokens,
     attachments,
+    notification_events,
+    notifications,
+    follows,
+    notification_settings,
+    notification_kind_settings,
+    notification_deliveries,
+    digest_runs,
+    webhooks,
+    webhook_kinds,
+    webhook_deliveries,
+    webhook_attempts,
 );

@@ -115,6 +115,7 @@ pub fn expected_hash(row: &EventRow) -> String {
 }
 
 /// Appends an event; first locks the topic row (PostgreSQL) so appends to one topic queue up.
+/// Records the notification event it makes in the same transaction.
 pub fn append(conn: &mut DbConn, topic_id: i64, ev: NewEvent<'_>) -> ApiResult<()> {
     let now = db::now();
     q::lock_topic(conn, topic_id)?;
@@ -150,7 +151,9 @@ pub fn append(conn: &mut DbConn, topic_id: i64, ev: NewEvent<'_>) -> ApiResult<(
             prev_hash: &prev,
             hash: &hash,
         },
-    )
+    )?;
+    // Whoever should hear of it will: the notification event is part of this transaction.
+    crate::notifications::events::from_timeline(conn, topic_id, seq, &ev)
 }
 
 /// The first event that breaks its topic's chain.

@@ -8,6 +8,7 @@ use yishi::auth::Role;
 pub struct Builder {
     settings: Vec<(String, String)>,
     demo: bool,
+    clock: Option<yishi::clock::Clock>,
 }
 
 impl Builder {
@@ -31,13 +32,20 @@ impl Builder {
         self
     }
 
+    /// Runs the server's background work (reminders, digests, webhook retries) on `clock`;
+    /// keep a clone and move it with `advance`/`set`.
+    pub fn clock(mut self, clock: yishi::clock::Clock) -> Builder {
+        self.clock = Some(clock);
+        self
+    }
+
     pub async fn build(self) -> TestApp {
         let pairs: Vec<(&str, &str)> = self
             .settings
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let app = TestApp::spawn_with(&pairs).await;
+        let app = TestApp::spawn_on(&pairs, self.clock.unwrap_or_default()).await;
         if self.demo {
             app.seed_demo();
         }

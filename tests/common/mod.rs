@@ -23,6 +23,7 @@ mod demo;
 mod deny;
 mod ics;
 mod meetings;
+mod notify;
 mod people;
 mod time;
 pub mod web;
@@ -196,10 +197,15 @@ impl TestApp {
     }
 
     pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
+        Self::spawn_on(extra, yishi::clock::Clock::default()).await
+    }
+
+    /// [`TestApp::spawn_with`] with the clock the background work goes by.
+    pub async fn spawn_on(extra: &[(&str, &str)], clock: yishi::clock::Clock) -> TestApp {
         let db = TestDb::new();
         let mail = tempfile::tempdir().expect("mail dir");
         let settings = settings(&db, mail.path(), extra);
-        let running = server::start(settings).expect("server starts");
+        let running = server::start_with_clock(settings, clock).expect("server starts");
         let base = format!("http://{}", running.addr);
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(30))

@@ -54,6 +54,8 @@ pub enum Fx {
     Feed,
     /// A photo on a topic in discuss (in the public catalog).
     Photo,
+    /// A notification of the topic's author (not a column): its topic was accepted.
+    Notification,
 }
 
 /// A made fixture: the path ids, its version, and what bodies need (agenda item, invitations).
@@ -483,6 +485,12 @@ impl World {
                     .await;
                 assert_eq!(r.status.as_u16(), 201, "fixture photo: {:?}", r.body);
                 of(&r.body)
+            }
+            Fx::Notification => {
+                self.topic_in("discuss").await;
+                self.app.fanned_out().await;
+                let inbox = self.app.inbox(&self.author.token).await;
+                of(&inbox[0])
             }
             Fx::Feed => {
                 let f = self

@@ -107,6 +107,9 @@ pub fn request(w: &World, op: &str, f: &Fix) -> (String, Option<Value>) {
             (q, None)
         }
         "get_calendar_feed" => (format!("?token={}", f.token), None),
+        // notifications
+        "follow_topic" => none(json!({"level": "normal"})),
+        "put_notification_settings" => none(json!({"digest_hour": 8})),
         // places, organisations, users
         "create_place" => none(
             json!({"kind": "grid", "name": format!("新网格{n}"), "code": format!("rt-grid-{n}"),

@@ -47,6 +47,17 @@ pub const ROWS: &[Row] = &[
     ("revoke_calendar_feed", Fx::None,               "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // get_calendar_feed: anonymous: the token in the query string is the credential.
     ("get_calendar_feed", Fx::Feed,                  "ok"),
+    // ---- notifications 通知: each caller's own inbox, follows and preferences
+    ("list_notifications", Fx::None,                 "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    ("count_unread_notifications", Fx::None,         "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    ("read_all_notifications", Fx::None,             "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    // read_notification: another user's notification (the author's) is not found.
+    ("read_notification", Fx::Notification,          "401       404       404      404   404    404        404  404    404   404        404   404    404        404"),
+    ("follow_topic", Fx::Topic,                      "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    ("unfollow_topic", Fx::Topic,                    "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    ("list_my_follows", Fx::None,                    "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    ("get_notification_settings", Fx::None,          "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    ("put_notification_settings", Fx::None,          "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // ---- places and organisations: read by anyone, written by admins whose place covers them (installation-wide admins anywhere)
     ("list_places", Fx::None,                        "ok"),
     ("get_place", Fx::Place,                         "ok"),

@@ -34,16 +34,31 @@ fn recipients(conn: &mut DbConn, c: &ConsultationRow, only: Option<i64>) -> ApiR
     q::emails_of(conn, &users, &orgs)
 }
 
-/// Queues the invitation, update or cancellation mail, with its iCalendar part, for the
-/// meeting's participants (or one invitation's).
+/// Records the meeting's notification event (in-app, webhooks) and queues the invitation,
+/// update or cancellation mail, with its iCalendar part, for the meeting's participants (or
+/// one invitation's). This mail is the email channel of those three kinds.
 pub(super) fn mail_participants(
     conn: &mut DbConn,
     settings: &Settings,
     c: &ConsultationRow,
     mailing: Mailing,
     only: Option<i64>,
+    actor: i64,
 ) -> ApiResult<()> {
-    use crate::notifications::{outbox, templates::Template};
+    use crate::notifications::kinds::NotificationKind as K;
+    use crate::notifications::{events, outbox, templates::Template};
+    let (kind, key) = match (mailing, only) {
+        (Mailing::Invitation, Some(inv)) => (K::MeetingInvited, format!("invitation:{inv}")),
+        (Mailing::Invitation, None) => (K::MeetingInvited, "invited".to_string()),
+        (Mailing::Update, _) => (K::MeetingUpdated, format!("updated:{}", c.ical_sequence)),
+        (Mailing::Cancellation, _) => (K::MeetingCancelled, "cancelled".to_string()),
+    };
+    let mut notice = events::Notice::new(kind, format!("meeting:{}:{key}", c.id));
+    notice.place_id = Some(c.place_id);
+    notice.consultation_id = Some(c.id);
+    notice.actor_id = Some(actor);
+    notice.payload = serde_json::json!({"invitation_id": only, "starts_at": c.starts_at.and_utc()});
+    events::emit(conn, &notice)?;
     let tz = settings.locale.time_zone;
     let when = format!(
         "{}–{} ({})",

@@ -282,7 +282,7 @@ pub fn update(
         let c2 = q::consultation(conn, id)?;
         if c.status == Status::Scheduled && moved {
             tell_topics(conn, &c2, EventKind::MeetingMoved, caller.user_id, None)?;
-            mail_participants(conn, settings, &c2, Mailing::Update, None)?;
+            mail_participants(conn, settings, &c2, Mailing::Update, None, caller.user_id)?;
         }
         view(conn, settings, &c2)
     })
@@ -393,7 +393,21 @@ fn apply_transition(
     q::set_status(conn, c.id, next, minutes, reason)
 }
 
-/// Write events: the topics' timelines, and the invitation or cancellation mail.
+/// The attendees are asked to sign off the minutes of a concluded meeting.
+fn minutes_ready(conn: &mut DbConn, caller: &Caller, c: &ConsultationRow) -> ApiResult<()> {
+    use crate::notifications::{events, kinds::NotificationKind};
+    let mut notice = events::Notice::new(
+        NotificationKind::MinutesReady,
+        format!("meeting:{}:minutes", c.id),
+    );
+    notice.place_id = Some(c.place_id);
+    notice.consultation_id = Some(c.id);
+    notice.actor_id = Some(caller.user_id);
+    events::emit(conn, &notice).map(|_| ())
+}
+
+/// Write events: the topics' timelines, the notification events, and the invitation or
+/// cancellation mail.
 fn transition_events(
     conn: &mut DbConn,
     settings: &Settings,
@@ -410,10 +424,18 @@ fn transition_events(
     };
     tell_topics(conn, c, kind, caller.user_id, req.reason.as_deref())?;
     match req.action {
-        Action::Schedule => mail_participants(conn, settings, c, Mailing::Invitation, None),
-        Action::Cancel if was_announced => {
-            mail_participants(conn, settings, c, Mailing::Cancellation, None)
+        Action::Schedule => {
+            mail_participants(conn, settings, c, Mailing::Invitation, None, caller.user_id)
         }
+        Action::Cancel if was_announced => mail_participants(
+            conn,
+            settings,
+            c,
+            Mailing::Cancellation,
+            None,
+            caller.user_id,
+        ),
+        Action::Conclude => minutes_ready(conn, caller, c),
         _ => Ok(()),
     }
 }

@@ -143,7 +143,14 @@ pub fn invite(
                 other => other,
             })?;
         if c.status == Status::Scheduled {
-            mail_participants(conn, settings, &c, Mailing::Invitation, Some(invitation))?;
+            mail_participants(
+                conn,
+                settings,
+                &c,
+                Mailing::Invitation,
+                Some(invitation),
+                caller.user_id,
+            )?;
         }
         invitations_out(conn, id)?
             .into_iter()

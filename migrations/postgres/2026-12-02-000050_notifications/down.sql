@@ -1,0 +1,16 @@
+DROP TABLE webhook_attempts;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_kinds;
+DROP TABLE webhooks;
+ALTER TABLE outbox DROP COLUMN message_id;
+ALTER TABLE outbox DROP COLUMN list_unsubscribe;
+ALTER TABLE outbox DROP COLUMN notification_kind;
+ALTER TABLE outbox DROP COLUMN user_id;
+ALTER TABLE outbox DROP COLUMN body_html;
+DROP TABLE digest_runs;
+DROP TABLE notification_deliveries;
+DROP TABLE notification_kind_settings;
+DROP TABLE notification_settings;
+DROP TABLE follows;
+DROP TABLE notifications;
+DROP TABLE notification_events;
