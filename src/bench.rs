@@ -1,6 +1,7 @@
 //! `yishi bench places`: builds a place tree of 111,111 places (fan-out 10 over five levels)
 //! in a scratch database and times the subtree queries and permission lookups that every
-//! request relies on. Results are reported in docs/benchmarks.md, never asserted by tests.
+//! request relies on. `yishi bench fanout`: one event to a topic's 5,000 followers.
+//! Results are reported in docs/benchmarks.md, never asserted by tests.
 
 use std::time::Instant;
 
@@ -98,5 +99,96 @@ pub fn places(conn: &mut DbConn, fanout: usize) -> ApiResult<PlacesReport> {
         subtree_page_ms,
         district_walk_ms,
         place_ref_us: ms * 1000.0 / lookups as f64,
+    })
+}
+
+/// What fanning out one event to a topic's followers cost.
+#[derive(Debug)]
+pub struct FanoutReport {
+    pub followers: usize,
+    /// Notifications written by the one fan-out.
+    pub notifications: usize,
+    /// SQL statements the fan-out transaction issued (diesel's instrumentation), all channels
+    /// included (notifications, mail scheduling, webhook queueing).
+    pub statements: usize,
+    pub fan_out_ms: f64,
+}
+
+/// `yishi bench fanout`: a topic with `followers` followers is accepted; times the fan-out of
+/// that one event and counts its statements. Followers are read and written in chunks, so the
+/// count grows with followers / `notifications.follower_chunk`, not with followers.
+pub fn fanout(
+    conn: &mut DbConn,
+    settings: &crate::config::Settings,
+    followers: usize,
+) -> ApiResult<FanoutReport> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use diesel::connection::{Connection, InstrumentationEvent};
+
+    use crate::notifications::{events, fanout, follows, kinds};
+    use crate::topics::queries as tq;
+    use crate::topics::rules::{Category, Source};
+
+    db::write_tx(conn, |conn| {
+        let city = queries::insert_place(conn, None, PlaceKind::City, "bench city", "fb")?;
+        let community = queries::insert_place(
+            conn,
+            Some((city.id, &format!("/{}/", city.id))),
+            PlaceKind::Community,
+            "bench community",
+            "fb-1",
+        )?;
+        let author =
+            crate::accounts::queries::insert_user(conn, "author@bench", "-", "作者", None, true)?;
+        let topic = tq::insert_topic(
+            conn,
+            &tq::NewTopicRow {
+                place_id: community.id,
+                community_id: community.id,
+                title: "电梯更换",
+                body: "三号楼电梯更换方案",
+                category: Category::Facilities,
+                source: Source::Resident,
+                author_id: author,
+                on_behalf_of: None,
+                major: false,
+            },
+        )?;
+        for i in 0..followers {
+            let u = crate::accounts::queries::insert_user(
+                conn,
+                &format!("f{i}@bench"),
+                "-",
+                &format!("居民{i}"),
+                Some(community.id),
+                true,
+            )?;
+            follows::follow_if_new(conn, u, topic, kinds::FollowLevel::Normal)?;
+        }
+        let mut n = events::Notice::new(
+            kinds::NotificationKind::TopicAccepted,
+            format!("bench:{topic}"),
+        );
+        n.place_id = Some(community.id);
+        n.topic_id = Some(topic);
+        n.actor_id = Some(author);
+        events::emit(conn, &n)?;
+        Ok(())
+    })?;
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let (done, fan_out_ms) = timed(|| fanout::fan_out_one(conn, settings))?;
+    Ok(FanoutReport {
+        followers,
+        notifications: done.map_or(0, |d| d.recipients),
+        statements: statements.load(Ordering::Relaxed),
+        fan_out_ms,
     })
 }

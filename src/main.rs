@@ -63,10 +63,14 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Measure: `bench places` times subtree queries on a 111,111-place tree in a scratch database.
+    /// Measure: `bench places` times subtree queries on a 111,111-place tree; `bench fanout`
+    /// times one event fanned out to a topic's followers. Both in a scratch database.
     Bench {
-        /// `places`
+        /// `places` or `fanout`
         what: String,
+        /// Followers of the topic (`fanout`).
+        #[arg(long, default_value_t = 5000)]
+        followers: usize,
         /// Database to use (must be empty); default: a scratch SQLite file.
         #[arg(long)]
         database_url: Option<String>,
@@ -131,10 +135,15 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{}", doc.to_pretty_json().map_err(|e| e.to_string())?);
             Ok(())
         }
-        Command::Bench { what, database_url } => {
-            if what != "places" {
-                return Err(format!("unknown benchmark {what:?} (try: places)"));
+        Command::Bench {
+            what,
+            database_url,
+            followers,
+        } => {
+            if what != "places" && what != "fanout" {
+                return Err(format!("unknown benchmark {what:?} (try: places, fanout)"));
             }
+            let settings = load(&cli, &[])?;
             let scratch =
                 std::env::temp_dir().join(format!("yishi-bench-{}.db", std::process::id()));
             let url = database_url
@@ -143,8 +152,14 @@ fn run(cli: Cli) -> Result<(), String> {
             let pool = db::pool(&url, 1, 5000).map_err(|e| e.to_string())?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             db::migrate(&mut conn)?;
-            let report = yishi::bench::places(&mut conn, 10).map_err(|e| e.to_string())?;
-            println!("{report:#?}");
+            if what == "places" {
+                let report = yishi::bench::places(&mut conn, 10).map_err(|e| e.to_string())?;
+                println!("{report:#?}");
+            } else {
+                let report = yishi::bench::fanout(&mut conn, &settings, *followers)
+                    .map_err(|e| e.to_string())?;
+                println!("{report:#?}");
+            }
             drop(conn);
             drop(pool);
             for suffix in ["", "-wal", "-shm"] {

@@ -221,3 +221,180 @@ async fn two_processes_share_one_database() -> TestResult {
     }
     Ok(())
 }
+
+/// A count over the nodes' shared database.
+fn count(db_url: &str, sql: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let pool = yishi::db::pool(db_url, 1, 5000).unwrap();
+    let mut conn = pool.get().unwrap();
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {sql}"))
+        .get_result::<N>(&mut conn)
+        .unwrap()
+        .n
+}
+
+async fn login(client: &awc::Client, node: &Node, email: &str) -> String {
+    let (s, body) = call(
+        client,
+        "POST",
+        format!("{}/api/v1/auth/login", node.base),
+        None,
+        Some(json!({"email": email, "password": "yishi-demo-2026"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{email}: {body}");
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+/// Sends the requests at once, each to the node its index picks, and returns the answers.
+async fn burst(
+    client: &awc::Client,
+    nodes: [&Node; 2],
+    token: &str,
+    requests: Vec<(String, Value)>,
+) -> Vec<(StatusCode, Value)> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .enumerate()
+        .map(|(i, (path, body))| {
+            let (client, url, token) = (
+                client.clone(),
+                format!("{}{path}", nodes[i % 2].base),
+                token.to_string(),
+            );
+            actix_rt::spawn(
+                async move { call(&client, "POST", url, Some(&token), Some(body)).await },
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+#[actix_rt::test]
+async fn a_burst_on_two_nodes_notifies_everyone_exactly_once() -> TestResult {
+    let db = common::TestDb::new();
+    let mail = tempfile::tempdir().unwrap();
+    let a = start_node(&db.url, mail.path(), true);
+    let b = start_node(&db.url, mail.path(), false);
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+    let author = login(&client, &a, "resident@yishi.demo").await;
+    let neighbour = login(&client, &b, "resident2@yishi.demo").await;
+    let staff = login(&client, &a, "staff@yishi.demo").await;
+    let (_, places) = call(
+        &client,
+        "GET",
+        format!("{}/api/v1/places?kind=community&limit=1", a.base),
+        None,
+        None,
+    )
+    .await;
+    let community = places["items"][0]["id"].as_i64().unwrap();
+
+    // Twelve topics raised on both nodes at once; the neighbour supports each (and so follows).
+    let n = 12;
+    let raised = burst(
+        &client,
+        [&a, &b],
+        &author,
+        (0..n)
+            .map(|i| {
+                ("/api/v1/topics".to_string(), json!({"place_id": community, "title": format!("两节点议题{i}"), "body": "楼下的路灯坏了。", "category": "facilities"}))
+            })
+            .collect(),
+    )
+    .await;
+    let topics: Vec<i64> = raised
+        .iter()
+        .map(|(s, t)| {
+            assert_eq!(*s, StatusCode::CREATED, "{t}");
+            t["id"].as_i64().unwrap()
+        })
+        .collect();
+    let supports = topics
+        .iter()
+        .map(|t| (format!("/api/v1/topics/{t}/supports"), json!({})))
+        .collect();
+    for (s, body) in burst(&client, [&b, &a], &neighbour, supports).await {
+        assert_eq!(s, StatusCode::OK, "{body}");
+    }
+    // Staff accept all of them through both nodes at once, and the neighbour comments on each.
+    let accepts = topics
+        .iter()
+        .map(|t| {
+            (
+                format!("/api/v1/topics/{t}/transitions"),
+                json!({"action": "accept", "expected_version": 1}),
+            )
+        })
+        .collect();
+    let comments = topics
+        .iter()
+        .map(|t| {
+            (
+                format!("/api/v1/topics/{t}/comments"),
+                json!({"body": "同意"}),
+            )
+        })
+        .collect();
+    let (accepted, commented) = (
+        burst(&client, [&a, &b], &staff, accepts).await,
+        burst(&client, [&b, &a], &neighbour, comments).await,
+    );
+    for (s, body) in accepted.iter().chain(&commented) {
+        assert!(s.is_success(), "{s}: {body}");
+    }
+
+    // Both workers drain the events; each was fanned out once.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while count(&db.url, "notification_events WHERE fanned_out_at IS NULL") > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fan-out did not finish"
+        );
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ids = topics
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let of_kind = |kind: &str| {
+        count(
+            &db.url,
+            &format!("notifications WHERE kind = '{kind}' AND topic_id IN ({ids})"),
+        )
+    };
+    // Accepted: the author and the supporting neighbour, once each per topic.
+    assert_eq!(of_kind("topic_accepted"), 2 * n);
+    // A comment: the author, who watches what they raised (the neighbour commented).
+    assert_eq!(of_kind("comment_added"), n);
+    // Raised: every staff member of the place, the same number for each topic, once each.
+    let raised_each = count(
+        &db.url,
+        &format!(
+            "notifications WHERE kind = 'topic_raised' AND topic_id = {}",
+            topics[0]
+        ),
+    );
+    assert!(raised_each >= 2, "community and sub-district staff");
+    assert_eq!(of_kind("topic_raised"), raised_each * n);
+    assert_eq!(
+        count(
+            &db.url,
+            "(SELECT event_id, user_id FROM notifications GROUP BY event_id, user_id HAVING COUNT(*) > 1) d"
+        ),
+        0
+    );
+    Ok(())
+}
