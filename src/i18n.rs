@@ -157,6 +157,7 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         ),
         "grant.place_required" => ("该角色必须指定地点", "This role needs a place"),
         "topic.not_found" => ("议题不存在", "Topic not found"),
+        "notification.not_found" => ("通知不存在", "Notification not found"),
         "topic.invalid_transition" => (
             "当前阶段不能执行此操作",
             "This action is not possible at the topic's current stage",

@@ -117,6 +117,7 @@ mod tests {
         crate::notifications::outbox::OutboxStatus::assert_wire_names();
         crate::notifications::kinds::NotificationKind::assert_wire_names();
         crate::notifications::kinds::FollowLevel::assert_wire_names();
+        crate::notifications::kinds::FollowChoice::assert_wire_names();
         crate::notifications::kinds::EmailMode::assert_wire_names();
         crate::notifications::kinds::Language::assert_wire_names();
         crate::notifications::kinds::DeliveryMode::assert_wire_names();

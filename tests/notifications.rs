@@ -8,5 +8,6 @@ mod common;
 mod notifications {
     mod audience;
     mod inbox;
+    mod meetings;
     mod preferences;
 }

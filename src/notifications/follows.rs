@@ -57,21 +57,14 @@ pub fn set_level(
     })
 }
 
-/// `PUT /topics/{id}/follow`: only watching, normal or muted may be asked for.
+/// `PUT /topics/{id}/follow`: watching, normal or muted.
 pub fn follow(
     conn: &mut DbConn,
     caller: &Caller,
     topic_id: i64,
     req: &FollowRequest,
 ) -> ApiResult<FollowOut> {
-    if req.level == FollowLevel::Unfollowed {
-        return Err(ApiError::invalid(
-            "level",
-            "validation.enum",
-            "watching, normal or muted (DELETE unfollows)",
-        ));
-    }
-    set_level(conn, caller, topic_id, req.level)
+    set_level(conn, caller, topic_id, req.level.level())
 }
 
 /// `DELETE /topics/{id}/follow`: unfollows, and stays unfollowed after later comments.

@@ -54,6 +54,26 @@ crate::wire_enum! {
 }
 
 crate::wire_enum! {
+    /// The levels a user may ask for (`PUT /topics/{id}/follow`); unfollowing is a DELETE.
+    pub enum FollowChoice {
+        Watching = "watching",
+        Normal = "normal",
+        Muted = "muted",
+    }
+}
+
+impl FollowChoice {
+    /// The stored level.
+    pub fn level(self) -> FollowLevel {
+        match self {
+            FollowChoice::Watching => FollowLevel::Watching,
+            FollowChoice::Normal => FollowLevel::Normal,
+            FollowChoice::Muted => FollowLevel::Muted,
+        }
+    }
+}
+
+crate::wire_enum! {
     /// When a kind of notification is mailed.
     pub enum EmailMode {
         Immediate = "immediate",

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::kinds::{EmailMode, FollowLevel, Language, NotificationKind};
+use super::kinds::{EmailMode, FollowChoice, FollowLevel, Language, NotificationKind};
 
 /// One item of the in-app inbox.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -56,8 +56,7 @@ pub struct Marked {
 pub struct FollowRequest {
     /// watching: every change and comment; normal: changes of step; muted: nothing unless
     /// you must act.
-    #[schema(value_type = String, pattern = "^(watching|normal|muted)$")]
-    pub level: FollowLevel,
+    pub level: FollowChoice,
 }
 
 /// A followed topic.

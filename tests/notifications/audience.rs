@@ -144,7 +144,7 @@ async fn followers_hear_transitions_and_their_choices_stick() -> TestResult {
 
     // The API never takes "unfollowed" as a level, and names the field.
     let r = follow(watcher, "unfollowed").await;
-    assert_eq!(r.status.as_u16(), 422, "{:?}", r.body);
+    assert_eq!(r.status.as_u16(), 400, "{:?}", r.body);
     assert_eq!(r.body["field"], "level", "{:?}", r.body);
     let r = app
         .put_json(
