@@ -79,7 +79,7 @@ pub struct NotificationSettings {
     /// The language of mails and notification texts.
     pub language: Language,
     /// Per-kind overrides; kinds not named follow `email`.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = kind_modes)]
     pub kinds: BTreeMap<NotificationKind, EmailMode>,
 }
 
@@ -92,6 +92,44 @@ pub struct SettingsPatch {
     pub digest_hour: Option<i64>,
     pub language: Option<Language>,
     /// Replaces the per-kind overrides named here; a kind set to null follows `email` again.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = kind_modes_patch)]
     pub kinds: Option<BTreeMap<NotificationKind, Option<EmailMode>>>,
+}
+
+/// `{KIND: mode}`: the names are notification kinds, the values mail modes (null in a PUT:
+/// back to the general mode). Spelled out so that clients and fuzzers know both.
+fn kind_modes_schema(nullable: bool) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let ty = |t: Type| {
+        if nullable {
+            SchemaType::from_iter([t, Type::Null])
+        } else {
+            SchemaType::new(t)
+        }
+    };
+    let mut modes: Vec<serde_json::Value> =
+        EmailMode::ALL.iter().map(|m| m.as_str().into()).collect();
+    if nullable {
+        modes.push(serde_json::Value::Null);
+    }
+    let names = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(NotificationKind::ALL.iter().map(|k| k.as_str())));
+    ObjectBuilder::new()
+        .schema_type(ty(Type::Object))
+        .property_names(Some(names))
+        .additional_properties(Some(
+            ObjectBuilder::new()
+                .schema_type(ty(Type::String))
+                .enum_values(Some(modes)),
+        ))
+        .build()
+}
+
+fn kind_modes() -> utoipa::openapi::schema::Object {
+    kind_modes_schema(false)
+}
+
+fn kind_modes_patch() -> utoipa::openapi::schema::Object {
+    kind_modes_schema(true)
 }
