@@ -175,7 +175,7 @@ mod tests {
         )
         .unwrap();
         assert!(!m.html.contains("<script>"), "{}", m.html);
-        assert!(m.html.contains("&lt;script&gt;"), "{}", m.html);
+        assert!(m.html.contains("&#60;script&#62;"), "{}", m.html);
         assert!(!m.html.contains("<b>"), "{}", m.html);
         assert!(m.text.contains("<script>alert(1)</script>"));
         assert!(m.html.contains("href=\"https://yishi.example/topics/1\""));
@@ -199,7 +199,7 @@ mod tests {
             m.subject,
             "Yishi daily digest: 2 new notifications (2026-12-02)"
         );
-        assert!(m.html.contains("A &lt;1&gt;"));
+        assert!(m.html.contains("A &#60;1&#62;"), "{}", m.html);
         assert!(m.text.contains("- B\n  https://x/topics/2"));
     }
 
