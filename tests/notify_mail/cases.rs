@@ -142,3 +142,63 @@ async fn followers_hear_transitions_by_mail_and_a_muted_follower_does_not() -> T
     assert_eq!(app.inbox(&follower.token).await.len(), 2);
     app.done().await
 }
+
+#[actix_rt::test]
+async fn meeting_mails_leave_out_an_invitee_who_turned_invitations_off() -> TestResult {
+    use crate::common::monday_at;
+    use yishi::auth::Role;
+    let Some(smtp) = Smtp::start() else {
+        return Ok(());
+    };
+    let app = app(&smtp, &[], None).await;
+    let p = cast(&app, 2).await;
+    let cppcc = app.user_with(Role::CppccMember, p.community).await;
+    let (keen, quiet) = (&p.neighbours[0], &p.neighbours[1]);
+    let r = app
+        .put_json(
+            "/api/v1/me/notification-settings",
+            &quiet.token,
+            json!({"kinds": {"meeting_invited": "off"}}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
+    let m = app
+        .post(
+            "/api/v1/consultations",
+            cppcc.tok(),
+            json!({"place_id": p.community, "title": "停车位协商", "kind": "micro_consultation",
+                   "format": "in_person", "venue": "议事厅",
+                   "starts_at": monday_at(10, 0), "ends_at": monday_at(11, 0)}),
+        )
+        .await;
+    assert_eq!(m.status.as_u16(), 201, "{:?}", m.body);
+    let mid = id_of(&m.body);
+    for u in [keen, quiet] {
+        let r = app
+            .post(
+                &format!("/api/v1/consultations/{mid}/invitations"),
+                cppcc.tok(),
+                json!({"user_id": u.id, "category": "resident_rep"}),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "{:?}", r.body);
+    }
+    let r = app
+        .meeting_transition(cppcc.tok(), mid, "schedule", json!({}))
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
+    let got = smtp.wait_for(&email_of(&app, keen), 1).await;
+    assert_eq!(got[0].content_type, "multipart/mixed", "the .ics mail");
+    app.mail_settled().await;
+    assert_eq!(
+        smtp.to(&email_of(&app, keen)).len(),
+        1,
+        "mailed once, not twice"
+    );
+    assert!(smtp.to(&email_of(&app, quiet)).is_empty());
+    // Both have it in the inbox.
+    for u in [keen, quiet] {
+        assert_eq!(app.inbox_kinds(&u.token).await, ["meeting_invited"]);
+    }
+    app.done().await
+}
