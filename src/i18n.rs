@@ -127,6 +127,9 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
             "The refresh token was already used; the whole session is revoked",
         ),
         "auth.invalid_email_token" => ("链接无效或已过期", "The link is invalid or expired"),
+        "notifications.invalid_unsubscribe_token" => {
+            ("退订链接无效", "The unsubscribe link is not valid")
+        }
         "permission.denied" => ("无权执行此操作", "You may not do this"),
         "resource.not_found" => ("资源不存在", "Not found"),
         "resource.conflict" => ("与已有数据冲突", "Conflicts with existing data"),

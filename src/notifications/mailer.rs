@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use actix_web::web;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
@@ -76,13 +76,36 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .header(ContentTransferEncoding::Base64)
             .body(mail.body_text.clone());
-        let builder = Message::builder()
+        let mut builder = Message::builder()
             .from(from)
             .to(to)
             .subject(mail.subject.clone());
-        let message = match &mail.ics {
-            None => builder.singlepart(text),
-            Some(ics) => {
+        if let Some(id) = &mail.message_id {
+            builder = builder.message_id(Some(id.clone()));
+        }
+        if let Some(url) = &mail.list_unsubscribe {
+            // RFC 8058: the link, and the promise that one POST to it unsubscribes.
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    url.clone(),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_string(),
+                ));
+        }
+        let message = match (&mail.ics, &mail.body_html) {
+            (None, Some(html)) => builder.multipart(
+                MultiPart::alternative().singlepart(text).singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .header(ContentTransferEncoding::Base64)
+                        .body(html.clone()),
+                ),
+            ),
+            (None, None) => builder.singlepart(text),
+            (Some(ics), _) => {
                 let method = if ics.contains("METHOD:CANCEL") {
                     "CANCEL"
                 } else {
@@ -144,6 +167,18 @@ pub async fn deliver_due(state: &web::Data<AppState>, mailer: &std::sync::Arc<Ma
     };
     let mut sent = 0;
     for mail in claimed {
+        if still_wanted(state, &mail).await == Some(false) {
+            let id = mail.id;
+            state
+                .metrics
+                .mail_sent
+                .with_label_values(&["skipped"])
+                .inc();
+            if let Err(e) = db::run(&state.pool, move |c| outbox::mark_skipped(c, id)).await {
+                tracing::warn!(error = %e, "outbox update failed");
+            }
+            continue;
+        }
         let from = settings.from.clone();
         let m = mailer.clone();
         let to_send = mail.clone();
@@ -178,6 +213,21 @@ pub async fn deliver_due(state: &web::Data<AppState>, mailer: &std::sync::Arc<Ma
         state.metrics.outbox_pending.set(n);
     }
     sent
+}
+
+/// Whether the recipient of a user's mail still wants it, by their preference now (it may
+/// have changed since the mail was queued). None for mails that belong to no user (account
+/// mails) or when the preference could not be read: those are sent.
+async fn still_wanted(state: &web::Data<AppState>, mail: &OutgoingMail) -> Option<bool> {
+    let user = mail.user_id?;
+    let kind = mail.notification_kind.clone();
+    let settings = state.settings.clone();
+    db::run(&state.pool, move |c| {
+        crate::notifications::email::wanted_now(c, &settings, user, kind.as_deref())
+    })
+    .await
+    .map_err(|e| tracing::warn!(error = %e, "preference re-check failed"))
+    .ok()
 }
 
 /// The sender loop: wakes on the poll interval or when a mail is queued.

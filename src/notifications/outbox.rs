@@ -10,11 +10,13 @@ use crate::db::{self, DbConn};
 use crate::error::ApiResult;
 
 crate::wire_enum! {
-    /// Where a queued mail stands: waiting (or leased) for delivery, delivered, or given up.
+    /// Where a queued mail stands: waiting (or leased) for delivery, delivered, given up, or
+    /// not sent because its recipient turned that kind of mail off after it was queued.
     pub enum OutboxStatus {
         Pending = "pending",
         Sent = "sent",
         Failed = "failed",
+        Skipped = "skipped",
     }
 }
 
@@ -31,6 +33,73 @@ pub struct OutgoingMail {
     pub attempts: i32,
     /// An iCalendar part to attach (meeting invitations, updates, cancellations).
     pub ics: Option<String>,
+    /// An HTML alternative to the text (notification mails and digests).
+    pub body_html: Option<String>,
+    /// The user the mail belongs to, whose preference is re-read before sending.
+    pub user_id: Option<i64>,
+    /// The notification kind, or None for a digest (both re-checked at send time).
+    pub notification_kind: Option<String>,
+    /// `List-Unsubscribe` value (RFC 8058 one-click), with its angle brackets.
+    pub list_unsubscribe: Option<String>,
+    /// A deterministic `Message-ID` (with angle brackets), so a receiver can spot a repeat.
+    pub message_id: Option<String>,
+}
+
+/// A mail that belongs to one user (a notification or a digest), as the outbox stores it.
+#[derive(Debug, Clone)]
+pub struct UserMail {
+    pub to: String,
+    pub user_id: i64,
+    /// The notification kind; None for a digest.
+    pub notification_kind: Option<String>,
+    /// The outbox `kind` (template name): `notification` or `digest`.
+    pub template: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub list_unsubscribe: String,
+    pub message_id: String,
+}
+
+/// Queues user mails in one statement per call; returns (outbox id, message id) pairs so the
+/// caller can link its delivery rows. Call inside the transaction that makes them necessary.
+pub fn enqueue_user_mails(conn: &mut DbConn, mails: &[UserMail]) -> ApiResult<Vec<(i64, String)>> {
+    if mails.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = db::now();
+    let rows: Vec<_> = mails
+        .iter()
+        .map(|m| {
+            (
+                outbox::to_addr.eq(m.to.as_str()),
+                outbox::subject.eq(m.subject.as_str()),
+                outbox::body_text.eq(m.text.as_str()),
+                outbox::kind.eq(m.template),
+                outbox::status.eq(OutboxStatus::Pending),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(now),
+                outbox::created_at.eq(now),
+                outbox::body_html.eq(Some(m.html.as_str())),
+                outbox::user_id.eq(Some(m.user_id)),
+                outbox::notification_kind.eq(m.notification_kind.as_deref()),
+                outbox::list_unsubscribe.eq(Some(m.list_unsubscribe.as_str())),
+                outbox::message_id.eq(Some(m.message_id.as_str())),
+            )
+        })
+        .collect();
+    // Multi-row VALUES compiles only on the concrete connections.
+    let insert = diesel::insert_into(outbox::table)
+        .values(rows)
+        .returning((outbox::id, outbox::message_id));
+    let done: Vec<(i64, Option<String>)> = match conn {
+        DbConn::Postgres(pg) => insert.get_results(pg)?,
+        DbConn::Sqlite(sqlite) => insert.get_results(sqlite)?,
+    };
+    Ok(done
+        .into_iter()
+        .map(|(id, m)| (id, m.unwrap_or_default()))
+        .collect())
 }
 
 /// Queues a mail; call inside the transaction that makes it necessary.
@@ -96,6 +165,11 @@ pub fn claim_due(conn: &mut DbConn, limit: i64) -> ApiResult<Vec<OutgoingMail>> 
                 outbox::body_text,
                 outbox::attempts,
                 outbox::ics,
+                outbox::body_html,
+                outbox::user_id,
+                outbox::notification_kind,
+                outbox::list_unsubscribe,
+                outbox::message_id,
             ))
             .order(outbox::id)
             .load(conn)?)
@@ -109,6 +183,17 @@ pub fn mark_sent(conn: &mut DbConn, id: i64) -> ApiResult<()> {
             outbox::status.eq(OutboxStatus::Sent),
             outbox::sent_at.eq(db::now()),
             outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records that a mail was not sent because its recipient no longer wants it.
+pub fn mark_skipped(conn: &mut DbConn, id: i64) -> ApiResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq(OutboxStatus::Skipped),
+            outbox::last_error.eq(Some("the recipient turned this mail off")),
         ))
         .execute(conn)?;
     Ok(())

@@ -46,9 +46,11 @@ pub fn is_cross_site(req: &actix_web::HttpRequest, public_url: &str) -> bool {
 }
 
 /// Should the layer in front of every request refuse `req`? Only page requests: the JSON API
-/// takes no cookie.
+/// takes no cookie. `/unsubscribe` is let through: a mail provider posts it cross-site
+/// (RFC 8058 one-click), and its signed token, not a cookie, is the credential.
 pub fn refuses(req: &actix_web::dev::ServiceRequest) -> bool {
     !req.path().starts_with("/api/")
+        && req.path() != "/unsubscribe"
         && req
             .app_data::<actix_web::web::Data<crate::state::AppState>>()
             .is_some_and(|s| is_cross_site(req.request(), &s.settings.server.public_url))

@@ -16,8 +16,15 @@ pub(super) enum Mailing {
 }
 
 /// The addresses a meeting mail goes to: the convener and every invitee who has not declined
-/// (for an organisation, its users), or only the invitation `only`.
-fn recipients(conn: &mut DbConn, c: &ConsultationRow, only: Option<i64>) -> ApiResult<Vec<String>> {
+/// (for an organisation, its users), or only the invitation `only`; each once, leaving out
+/// those who turned this kind of mail off (their inbox still has it).
+fn recipients(
+    conn: &mut DbConn,
+    settings: &Settings,
+    c: &ConsultationRow,
+    only: Option<i64>,
+    kind: crate::notifications::kinds::NotificationKind,
+) -> ApiResult<Vec<String>> {
     let mut users = if only.is_none() {
         vec![c.convener_id]
     } else {
@@ -31,7 +38,17 @@ fn recipients(conn: &mut DbConn, c: &ConsultationRow, only: Option<i64>) -> ApiR
         users.extend(inv.user_id);
         orgs.extend(inv.organization_id);
     }
-    q::emails_of(conn, &users, &orgs)
+    let people = q::people_of(conn, &users, &orgs)?;
+    let ids: Vec<i64> = people.iter().map(|(id, _)| *id).collect();
+    let off = crate::notifications::email::not_mailed(conn, settings, &ids, kind)?;
+    let mut emails: Vec<String> = people
+        .into_iter()
+        .filter(|(id, _)| !off.contains(id))
+        .map(|(_, email)| email)
+        .collect();
+    emails.sort();
+    emails.dedup();
+    Ok(emails)
 }
 
 /// Records the meeting's notification event (in-app, webhooks) and queues the invitation,
@@ -93,7 +110,7 @@ pub(super) fn mail_participants(
         .unwrap_or_default();
     let agenda = agenda_lines(conn, c.id)?;
     let ics = super::super::calendar::mailed(c, &host, &agenda, &organizer);
-    for to in recipients(conn, c, only)? {
+    for to in recipients(conn, settings, c, only, kind)? {
         outbox::enqueue_with_ics(conn, &to, &mail, Some(&ics))?;
     }
     Ok(())

@@ -81,8 +81,9 @@ pub fn set_attendance(conn: &mut DbConn, consultation_id: i64, attended: &[i64])
     Ok(())
 }
 
-/// The addresses of enabled `users` and of the users acting for `orgs`, sorted, once each.
-pub fn emails_of(conn: &mut DbConn, users_: &[i64], orgs: &[i64]) -> ApiResult<Vec<String>> {
+/// The enabled users among `users_` and the members of `orgs`, with their addresses (each
+/// once), so a mail can respect each one's preferences.
+pub fn people_of(conn: &mut DbConn, users_: &[i64], orgs: &[i64]) -> ApiResult<Vec<(i64, String)>> {
     let mut ids = users_.to_vec();
     if !orgs.is_empty() {
         let members: Vec<i64> = role_grants::table
@@ -92,14 +93,12 @@ pub fn emails_of(conn: &mut DbConn, users_: &[i64], orgs: &[i64]) -> ApiResult<V
             .load(conn)?;
         ids.extend(members);
     }
-    let mut emails: Vec<String> = users::table
+    Ok(users::table
         .filter(users::id.eq_any(&ids))
         .filter(users::disabled.eq(false))
-        .select(users::email)
-        .load(conn)?;
-    emails.sort();
-    emails.dedup();
-    Ok(emails)
+        .select((users::id, users::email))
+        .order(users::id)
+        .load(conn)?)
 }
 
 /// A sign-off row.

@@ -7,6 +7,7 @@ pub mod home;
 pub mod meetings;
 pub mod prefs;
 pub mod topics;
+pub mod unsubscribe;
 pub mod work;
 
 use actix_web::web;
@@ -20,4 +21,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     work::configure(cfg);
     topics::configure(cfg);
     meetings::configure(cfg);
+    unsubscribe::configure(cfg);
 }
