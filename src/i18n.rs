@@ -141,7 +141,10 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
             "Webhook 地址指向内网或本机地址，已拒绝",
             "The webhook address leads to a private or loopback address",
         ),
-        "webhook.unresolvable" => ("无法解析 Webhook 地址的主机名", "The webhook host has no address"),
+        "webhook.unresolvable" => (
+            "无法解析 Webhook 地址的主机名",
+            "The webhook host has no address",
+        ),
         "place.invalid_parent" => ("上级地点类型不符", "The parent place has the wrong kind"),
         "place.code_taken" => ("地点编码已被使用", "The place code is already used"),
         "organization.not_found" => ("组织不存在", "Organisation not found"),

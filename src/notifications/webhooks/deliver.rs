@@ -24,8 +24,8 @@ const BATCH: i64 = 20;
 /// endpoint costs a pass at most one timeout).
 pub async fn tick(state: &AppState) {
     let now = state.clock.now();
-    let lease = Duration::milliseconds(state.settings.webhooks.timeout_ms as i64)
-        + Duration::seconds(60);
+    let lease =
+        Duration::milliseconds(state.settings.webhooks.timeout_ms as i64) + Duration::seconds(60);
     let claimed = match db::run(&state.pool, move |c| {
         queries::claim_due(c, now, lease, BATCH)
     })
@@ -135,9 +135,15 @@ fn record(
     db::write_tx(conn, |conn| {
         queries::record_attempt(conn, d.id, at, code, a.error.as_deref(), a.duration_ms)?;
         match rules::outcome(a.status) {
-            Outcome::Delivered => {
-                queries::finish(conn, d.id, DeliveryStatus::Delivered, at, code, None, Some(at))
-            }
+            Outcome::Delivered => queries::finish(
+                conn,
+                d.id,
+                DeliveryStatus::Delivered,
+                at,
+                code,
+                None,
+                Some(at),
+            ),
             Outcome::Gone => {
                 queries::finish(
                     conn,
@@ -152,8 +158,7 @@ fn record(
             }
             Outcome::Retry => {
                 let first = queries::first_attempt(conn, d.id)?.unwrap_or(at);
-                let next =
-                    rules::next_retry(first, at, d.attempts, settings.webhooks.retry_hours);
+                let next = rules::next_retry(first, at, d.attempts, settings.webhooks.retry_hours);
                 let status = if next.is_some() {
                     DeliveryStatus::Pending
                 } else {

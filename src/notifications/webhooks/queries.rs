@@ -125,10 +125,7 @@ pub fn list(
 }
 
 /// The kinds of these endpoints.
-pub fn kinds_of(
-    conn: &mut DbConn,
-    ids: &[i64],
-) -> ApiResult<HashMap<i64, Vec<NotificationKind>>> {
+pub fn kinds_of(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, Vec<NotificationKind>>> {
     let rows: Vec<(i64, NotificationKind)> = wk::table
         .filter(wk::webhook_id.eq_any(ids))
         .select((wk::webhook_id, wk::kind))

@@ -38,7 +38,11 @@ pub fn parse_url(raw: &str) -> Result<Url, UrlProblem> {
         && url.host().is_some()
         && url.username().is_empty()
         && url.password().is_none();
-    if ok { Ok(url) } else { Err(UrlProblem::Malformed) }
+    if ok {
+        Ok(url)
+    } else {
+        Err(UrlProblem::Malformed)
+    }
 }
 
 /// May a delivery connect to `ip` when private targets are not allowed? Refuses loopback,
