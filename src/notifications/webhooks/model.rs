@@ -23,7 +23,6 @@ pub struct WebhookOut {
     pub id: i64,
     pub url: String,
     /// The kinds delivered; each event of these kinds at a place within `place_id`.
-    #[schema(value_type = Vec<String>)]
     pub event_kinds: Vec<NotificationKind>,
     pub place_id: i64,
     pub disabled: bool,
@@ -46,11 +45,13 @@ pub struct CreatedWebhook {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
-    /// http or https; on a public address unless `webhooks.allow_private_targets`.
-    #[schema(max_length = 2000)]
+    /// http or https; on a public address unless `webhooks.allow_private_targets`. IP
+    /// literals are allowed (the address rule, not the name, decides).
+    #[validate(custom(function = "crate::api::text::line"))]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 2000)]
     pub url: String,
     /// At least one kind.
-    #[schema(value_type = Vec<String>, min_items = 1)]
+    #[schema(min_items = 1)]
     pub event_kinds: Vec<NotificationKind>,
     /// The place whose events (and those of the places beneath it) are delivered.
     pub place_id: i64,
@@ -60,9 +61,10 @@ pub struct NewWebhook {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
-    #[schema(max_length = 2000)]
+    #[validate(custom(function = "crate::api::text::line"))]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$", max_length = 2000)]
     pub url: Option<String>,
-    #[schema(value_type = Option<Vec<String>>, min_items = 1)]
+    #[schema(min_items = 1)]
     pub event_kinds: Option<Vec<NotificationKind>>,
     pub disabled: Option<bool>,
 }
@@ -94,11 +96,9 @@ pub struct AttemptOut {
 pub struct DeliveryOut {
     pub id: i64,
     pub event_id: i64,
-    #[schema(value_type = String)]
     pub kind: NotificationKind,
     /// The `webhook-id` header, the same on every attempt.
     pub message_id: String,
-    #[schema(value_type = String, pattern = "^(pending|delivered|failed)$")]
     pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTime<Utc>>,
