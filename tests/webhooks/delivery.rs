@@ -95,6 +95,16 @@ async fn accepted_topic_reaches_the_subscribed_endpoint_signed_and_retried() -> 
         &["topic_rejected"],
     )
     .await;
+    // Always 503: retried until the retry window closes, then given up.
+    let down = endpoint(
+        &app,
+        &admin,
+        &mut rx,
+        "/down",
+        city.subdistrict,
+        &["topic_accepted"],
+    )
+    .await;
 
     let author = app.user_with(Role::Resident, city.community).await;
     let staff = app.user_with(Role::CommunityStaff, city.community).await;
@@ -147,6 +157,23 @@ async fn accepted_topic_reaches_the_subscribed_endpoint_signed_and_retried() -> 
         .map(|a| a["status_code"].clone())
         .collect();
     assert_eq!(log, [json!(500), json!(200)]);
+
+    // The endpoint that is down (at the sub-district: the community's events reach it) was
+    // tried at once and after 30 s; a day later its third try fails and it is given up.
+    rx.wait_for("/down", 2).await;
+    clock.advance(Duration::hours(25));
+    let given_up = wait_status(&app, &admin, down, "failed").await;
+    assert_eq!(given_up["attempts"], 3, "{given_up:?}");
+    assert_eq!(given_up["last_status_code"], 503);
+    assert_eq!(given_up["next_attempt_at"], Value::Null);
+    assert_eq!(given_up["attempt_log"].as_array().unwrap().len(), 3);
+    let tries = rx.log_of("/down");
+    assert_eq!(tries.len(), 3, "{tries:?}");
+    assert!(
+        tries
+            .iter()
+            .all(|t| t["verified"] == true && t["id"] == tries[0]["id"])
+    );
 
     // Another place, another kind: nothing queued, nothing received.
     assert!(deliveries(&app, &far_admin, far).await.is_empty());

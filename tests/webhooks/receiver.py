@@ -3,8 +3,8 @@ package and logs one JSON line per request to LOG.
 
 Usage: receiver.py LOG SECRETS. Prints "PORT <n>" once listening on 127.0.0.1. SECRETS is a
 JSON file {path: secret} the test writes after creating each endpoint (read on every request).
-Answers: a path starting /gone -> 410; otherwise 500 to the first delivery of a webhook-id,
-then 200.
+Answers: a path starting /gone -> 410; /down -> 503 always; otherwise 500 to the first
+delivery of a webhook-id, then 200.
 """
 
 import json
@@ -40,6 +40,8 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             if self.path.startswith("/gone"):
                 status = 410
+            elif self.path.startswith("/down"):
+                status = 503
             elif msg_id in seen:
                 status = 200
             else:
