@@ -139,6 +139,15 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         ),
         "route.not_found" => ("接口不存在", "No such endpoint"),
         "place.not_found" => ("地点不存在", "Place not found"),
+        "webhook.not_found" => ("Webhook 不存在", "Webhook not found"),
+        "webhook.private_target" => (
+            "Webhook 地址指向内网或本机地址，已拒绝",
+            "The webhook address leads to a private or loopback address",
+        ),
+        "webhook.unresolvable" => (
+            "无法解析 Webhook 地址的主机名",
+            "The webhook host has no address",
+        ),
         "place.invalid_parent" => ("上级地点类型不符", "The parent place has the wrong kind"),
         "place.code_taken" => ("地点编码已被使用", "The place code is already used"),
         "organization.not_found" => ("组织不存在", "Organisation not found"),

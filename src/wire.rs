@@ -121,6 +121,7 @@ mod tests {
         crate::notifications::kinds::EmailMode::assert_wire_names();
         crate::notifications::kinds::Language::assert_wire_names();
         crate::notifications::kinds::DeliveryMode::assert_wire_names();
+        crate::notifications::webhooks::model::DeliveryStatus::assert_wire_names();
         crate::topics::events::EventKind::assert_wire_names();
         tm::ResourceKind::assert_wire_names();
         tm::TaskStatus::assert_wire_names();

@@ -33,7 +33,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::public::routes::configure)
         .configure(crate::consultations::routes::configure)
         .configure(crate::attachments::routes::configure)
-        .configure(crate::notifications::routes::configure);
+        .configure(crate::notifications::routes::configure)
+        .configure(crate::notifications::webhooks::routes::configure);
 }
 
 fn with_routes<T>(app: App<T>) -> (App<T>, OpenApiDoc)

@@ -559,6 +559,8 @@ diesel::joinable!(follows -> users (user_id));
 diesel::joinable!(webhook_kinds -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(webhooks -> places (place_id));
+diesel::joinable!(webhook_deliveries -> notification_events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     places,

@@ -56,6 +56,8 @@ pub enum Fx {
     Photo,
     /// A notification of the topic's author (not a column): its topic was accepted.
     Notification,
+    /// A webhook endpoint of 幸福社区, registered by the installation-wide admin.
+    Webhook,
 }
 
 /// A made fixture: the path ids, its version, and what bodies need (agenda item, invitations).
@@ -485,6 +487,18 @@ impl World {
                     .await;
                 assert_eq!(r.status.as_u16(), 201, "fixture photo: {:?}", r.body);
                 of(&r.body)
+            }
+            Fx::Webhook => {
+                let root = self.callers.get("root");
+                let w = self
+                    .post(
+                        "/api/v1/webhooks",
+                        root,
+                        json!({"url": "http://127.0.0.1:9/hook", "event_kinds": ["topic_closed"],
+                               "place_id": self.city.community}),
+                    )
+                    .await;
+                of(&w)
             }
             Fx::Notification => {
                 self.topic_in("discuss").await;

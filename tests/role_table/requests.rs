@@ -110,6 +110,11 @@ pub fn request(w: &World, op: &str, f: &Fix) -> (String, Option<Value>) {
         // notifications
         "follow_topic" => none(json!({"level": "normal"})),
         "put_notification_settings" => none(json!({"digest_hour": 8})),
+        "create_webhook" => none(
+            json!({"url": format!("http://127.0.0.1:9/hook{n}"), "event_kinds": ["topic_closed"],
+                   "place_id": c.community}),
+        ),
+        "update_webhook" => none(json!({"event_kinds": ["topic_accepted"]})),
         // places, organisations, users
         "create_place" => none(
             json!({"kind": "grid", "name": format!("新网格{n}"), "code": format!("rt-grid-{n}"),

@@ -58,6 +58,14 @@ pub const ROWS: &[Row] = &[
     ("list_my_follows", Fx::None,                    "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     ("get_notification_settings", Fx::None,          "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     ("put_notification_settings", Fx::None,          "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    // ---- webhooks (admin): admins whose place covers the endpoint's; outside their places it is not found
+    ("create_webhook", Fx::None,                     "401       403       403      403   403    403        403  403    403   403        403   ok     403        ok"),
+    // list_webhooks: an admin anywhere may list (scoped to their places).
+    ("list_webhooks", Fx::None,                      "401       403       403      403   403    403        403  403    403   403        403   ok     ok         ok"),
+    ("get_webhook", Fx::Webhook,                     "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
+    ("update_webhook", Fx::Webhook,                  "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
+    ("delete_webhook", Fx::Webhook,                  "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
+    ("list_webhook_deliveries", Fx::Webhook,         "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
     // ---- places and organisations: read by anyone, written by admins whose place covers them (installation-wide admins anywhere)
     ("list_places", Fx::None,                        "ok"),
     ("get_place", Fx::Place,                         "ok"),
