@@ -279,6 +279,40 @@ async fn burst(
     out
 }
 
+/// A webhook receiver on loopback: answers 200 and keeps each delivery's `webhook-id`.
+fn webhook_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let ids = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = ids.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut id, mut length) = (None, 0usize);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let (name, value) = line.split_once(':').unwrap_or(("", ""));
+                match name.to_ascii_lowercase().as_str() {
+                    "webhook-id" => id = Some(value.trim().to_string()),
+                    "content-length" => length = value.trim().parse().unwrap_or(0),
+                    _ => {}
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            seen.lock().unwrap().extend(id);
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    (url, ids)
+}
+
 #[actix_rt::test]
 async fn a_burst_on_two_nodes_notifies_everyone_exactly_once() -> TestResult {
     let db = common::TestDb::new();
@@ -300,6 +334,18 @@ async fn a_burst_on_two_nodes_notifies_everyone_exactly_once() -> TestResult {
     )
     .await;
     let community = places["items"][0]["id"].as_i64().unwrap();
+    // An integrator's endpoint for the community's acceptances and comments.
+    let admin = login(&client, &b, "admin@yishi.demo").await;
+    let (hook_url, received) = webhook_receiver();
+    let (s, hook) = call(
+        &client,
+        "POST",
+        format!("{}/api/v1/webhooks", b.base),
+        Some(&admin),
+        Some(json!({"url": hook_url, "event_kinds": ["topic_accepted", "comment_added"], "place_id": community})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{hook}");
 
     // Twelve topics raised on both nodes at once; the neighbour supports each (and so follows).
     let n = 12;
@@ -395,6 +441,67 @@ async fn a_burst_on_two_nodes_notifies_everyone_exactly_once() -> TestResult {
             "(SELECT event_id, user_id FROM notifications GROUP BY event_id, user_id HAVING COUNT(*) > 1) d"
         ),
         0
+    );
+
+    // Mail: every immediate notification mail was queued once and arrived once, whichever
+    // node's sender took it (the rest wait for the digest: the hourly cap).
+    let queued = |status: &str| {
+        count(
+            &db.url,
+            &format!("outbox WHERE message_id LIKE '<notification-%' AND status = '{status}'"),
+        )
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while queued("pending") > 0 {
+        assert!(std::time::Instant::now() < deadline, "mail not sent");
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sent = queued("sent");
+    assert!(sent > 0);
+    let immediate = count(&db.url, "notification_deliveries WHERE mode = 'immediate'");
+    assert_eq!(immediate, sent, "one mail per immediate delivery");
+    let mut files_per_id = std::collections::HashMap::<String, usize>::new();
+    for entry in std::fs::read_dir(mail.path())? {
+        let text = std::fs::read_to_string(entry?.path())?;
+        if let Some(id) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Message-ID: <notification-"))
+        {
+            *files_per_id.entry(id.to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(files_per_id.len() as i64, sent, "every queued mail arrived");
+    assert!(files_per_id.values().all(|n| *n == 1), "and only once");
+
+    // Webhooks: one delivery per event, received once, though both nodes deliver.
+    let events = count(
+        &db.url,
+        &format!(
+            "notification_events WHERE kind IN ('topic_accepted', 'comment_added') AND topic_id IN ({ids})"
+        ),
+    );
+    assert_eq!(events, 2 * n);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while (received.lock().unwrap().len() as i64) < events {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "webhooks not delivered"
+        );
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    actix_rt::time::sleep(Duration::from_millis(500)).await;
+    let got = received.lock().unwrap().clone();
+    let distinct: std::collections::BTreeSet<_> = got.iter().collect();
+    assert_eq!((got.len() as i64, distinct.len() as i64), (events, events));
+    assert_eq!(
+        count(
+            &db.url,
+            &format!(
+                "webhook_deliveries WHERE webhook_id = {} AND status = 'delivered'",
+                hook["id"]
+            )
+        ),
+        events
     );
     Ok(())
 }
