@@ -151,7 +151,8 @@ pub fn listen(state: &actix_web::web::Data<AppState>, database_url: String) {
     let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
     let run = move || {
         let mut pause = Duration::from_millis(250);
-        loop {
+        // Stops once the server's state is gone, connected or not.
+        while weak.strong_count() > 0 {
             match listen_once(&weak, &database_url) {
                 Ok(()) => return,
                 Err(e) => {

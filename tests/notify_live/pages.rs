@@ -1,0 +1,1 @@
+//! The notification parts of the web pages.
