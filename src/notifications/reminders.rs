@@ -200,7 +200,8 @@ fn evaluations(conn: &mut DbConn, settings: &Settings, now: NaiveDateTime) -> Ap
         let notices = rows
             .into_iter()
             .map(|(id, place, round, closes)| {
-                let mut n = Notice::new(K::EvaluationClosing, format!("topic:{id}:closing:{round}"));
+                let mut n =
+                    Notice::new(K::EvaluationClosing, format!("topic:{id}:closing:{round}"));
                 n.place_id = Some(place);
                 n.topic_id = Some(id);
                 n.payload = json!({"round": round, "closes_at": closes.map(|t| t.and_utc())});
@@ -229,16 +230,25 @@ fn tasks_due(
     let tz = settings.locale.time_zone;
     let mut emitted = 0;
     // Due tomorrow.
-    emitted += task_batches(conn, settings, |q| {
-        q.filter(tasks::due_at.ge(from)).filter(tasks::due_at.lt(to))
-    }, |id, due| {
-        let date = due.and_utc().with_timezone(&tz).date_naive();
-        (K::TaskDue, format!("task:{id}:due:{date}"))
-    })?;
+    emitted += task_batches(
+        conn,
+        settings,
+        |q| {
+            q.filter(tasks::due_at.ge(from))
+                .filter(tasks::due_at.lt(to))
+        },
+        |id, due| {
+            let date = due.and_utc().with_timezone(&tz).date_naive();
+            (K::TaskDue, format!("task:{id}:due:{date}"))
+        },
+    )?;
     // Past due: once per local day.
-    emitted += task_batches(conn, settings, |q| q.filter(tasks::due_at.le(now)), |id, _| {
-        (K::TaskOverdue, format!("task:{id}:overdue:{today}"))
-    })?;
+    emitted += task_batches(
+        conn,
+        settings,
+        |q| q.filter(tasks::due_at.le(now)),
+        |id, _| (K::TaskOverdue, format!("task:{id}:overdue:{today}")),
+    )?;
     Ok(emitted)
 }
 

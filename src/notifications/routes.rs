@@ -12,8 +12,8 @@ use crate::api::respond;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::state::AppState;
-use crate::web::visitor::BearerOrSession;
 use crate::topics::model::PageParams;
+use crate::web::visitor::BearerOrSession;
 
 /// The caller's notifications, newest first; `unread=true` shows one per topic.
 #[utoipa::path(tag = "notifications", params(InboxParams), responses((status = 200, body = List<NotificationOut>)))]

@@ -58,7 +58,8 @@ pub async fn open(
         Some(a) => a,
         None => db::run(&state.pool, move |conn| newest_id(conn, user)).await?,
     };
-    let keep_alive = Duration::from_secs(state.settings.notifications.stream_keepalive_seconds.max(1));
+    let keep_alive =
+        Duration::from_secs(state.settings.notifications.stream_keepalive_seconds.max(1));
     let (tx, rx) = mpsc::channel::<sse::Event>(16);
     let deadline = max_seconds.map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
     actix_web::rt::spawn(follow(state, user, last, live, tx, deadline));

@@ -74,9 +74,7 @@ pub fn parse(text: &str) -> Vec<Sse> {
 pub struct Stream {
     body: std::pin::Pin<
         Box<
-            dyn futures_util::Stream<
-                    Item = Result<actix_web::web::Bytes, awc::error::PayloadError>,
-                >,
+            dyn futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>,
         >,
     >,
     buf: String,

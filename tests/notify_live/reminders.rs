@@ -134,7 +134,13 @@ async fn task_reminders_come_daily_from_the_local_reminder_hour() -> TestResult 
     let topic = id_of(&app.raise_topic(&author.token, c, "路灯不亮").await);
     let day = Duration::days(1);
     // Due tomorrow at 10:00 local; overdue since yesterday; due next week; done though late.
-    let tomorrow = task(&app, topic, doer.id, start() + day + Duration::hours(2), "todo");
+    let tomorrow = task(
+        &app,
+        topic,
+        doer.id,
+        start() + day + Duration::hours(2),
+        "todo",
+    );
     let late = task(&app, topic, doer.id, start() - day, "in_progress");
     let _later = task(&app, topic, doer.id, start() + Duration::days(7), "todo");
     let _done = task(&app, topic, doer.id, start() - day, "done");
@@ -228,7 +234,10 @@ async fn evaluation_closing_reminds_once_per_round() -> TestResult {
     assert_eq!(events(&app, "evaluation_closing").len(), 1);
     // Staff must act; the author follows the topic.
     assert_eq!(
-        app.inbox_kinds(&author.token).await.first().map(String::as_str),
+        app.inbox_kinds(&author.token)
+            .await
+            .first()
+            .map(String::as_str),
         Some("evaluation_closing")
     );
     assert!(

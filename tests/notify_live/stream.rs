@@ -19,7 +19,11 @@ async fn the_stream_sends_new_items_and_replays_what_was_missed() -> TestResult 
 
     // Opened now: only what comes from now on.
     let mut s = Stream::open(&app, &author.token, &[]).await;
-    assert!(s.content_type.starts_with("text/event-stream"), "{}", s.content_type);
+    assert!(
+        s.content_type.starts_with("text/event-stream"),
+        "{}",
+        s.content_type
+    );
     app.topic_action(&staff.token, topic, "accept", json!({}))
         .await;
     let got = s.next(1).await;
@@ -67,7 +71,10 @@ async fn the_stream_sends_new_items_and_replays_what_was_missed() -> TestResult 
     assert_eq!(r.status.as_u16(), 201);
     let more = s.next(1).await;
     assert_eq!(more.len(), 1, "no item twice: {more:?}");
-    assert_eq!(more[0].data["body"], app.inbox(&author.token).await[0]["body"]);
+    assert_eq!(
+        more[0].data["body"],
+        app.inbox(&author.token).await[0]["body"]
+    );
     drop(s);
 
     // The query parameter does the same; max_seconds=0 returns at once.

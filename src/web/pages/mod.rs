@@ -5,6 +5,7 @@ pub mod account;
 pub mod files;
 pub mod home;
 pub mod meetings;
+pub mod notify;
 pub mod prefs;
 pub mod topics;
 pub mod work;
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     files::configure(cfg);
     prefs::configure(cfg);
     work::configure(cfg);
+    notify::configure(cfg);
     topics::configure(cfg);
     meetings::configure(cfg);
 }

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod common;
 pub mod meetings;
+pub mod notify;
 pub mod topics;
 pub mod work;
 
@@ -21,6 +22,7 @@ pub struct Texts {
     pub topics: topics::Topics,
     pub work: work::Work,
     pub meetings: meetings::Meetings,
+    pub notify: notify::Notify,
 }
 
 static ZH: Texts = Texts {
@@ -31,6 +33,7 @@ static ZH: Texts = Texts {
     topics: topics::ZH,
     work: work::ZH,
     meetings: meetings::ZH,
+    notify: notify::ZH,
 };
 
 static EN: Texts = Texts {
@@ -41,6 +44,7 @@ static EN: Texts = Texts {
     topics: topics::EN,
     work: work::EN,
     meetings: meetings::EN,
+    notify: notify::EN,
 };
 
 /// The texts for `lang`.
