@@ -77,7 +77,8 @@ pub struct Stream {
             dyn futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>,
         >,
     >,
-    buf: String,
+    /// Bytes as they came: a chunk may end inside a character, so text is decoded per event.
+    buf: Vec<u8>,
     pub content_type: String,
 }
 
@@ -106,7 +107,7 @@ impl Stream {
             .to_string();
         Stream {
             body: Box::pin(res),
-            buf: String::new(),
+            buf: Vec::new(),
             content_type,
         }
     }
@@ -115,16 +116,25 @@ impl Stream {
     pub async fn next(&mut self, n: usize) -> Vec<Sse> {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let complete = self.buf.rfind("\n\n").map(|i| i + 2).unwrap_or(0);
-            let got = parse(&self.buf[..complete]);
+            let complete = self
+                .buf
+                .windows(2)
+                .rposition(|w| w == b"\n\n")
+                .map(|i| i + 2)
+                .unwrap_or(0);
+            let got = parse(&String::from_utf8_lossy(&self.buf[..complete]));
             if got.len() >= n {
                 self.buf.drain(..complete);
                 return got;
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "{n} events did not come: {:?}", self.buf);
+            assert!(
+                !left.is_zero(),
+                "{n} events did not come: {}",
+                String::from_utf8_lossy(&self.buf)
+            );
             match actix_rt::time::timeout(left, self.body.next()).await {
-                Ok(Some(Ok(bytes))) => self.buf.push_str(&String::from_utf8_lossy(&bytes)),
+                Ok(Some(Ok(bytes))) => self.buf.extend_from_slice(&bytes),
                 Ok(other) => panic!("stream ended: {other:?}"),
                 Err(_) => {}
             }
