@@ -104,6 +104,8 @@ pub fn start_with_clock(settings: Settings, clock: crate::clock::Clock) -> Resul
         .notifications
         .worker_enabled
         .then(|| actix_web::rt::spawn(crate::notifications::worker::run(state.clone())));
+    // Other nodes' fan-outs reach this node's live streams through PostgreSQL NOTIFY.
+    crate::notifications::stream::listen(&state, state.settings.database.url.clone());
     Ok(Running {
         addr,
         handle: server.handle(),

@@ -33,6 +33,8 @@ pub struct AppState {
     pub live: tokio::sync::broadcast::Sender<i64>,
     /// The time reminders and digests go by (manual in tests).
     pub clock: crate::clock::Clock,
+    /// What the reminders remember between passes on this node.
+    pub reminders: crate::notifications::reminders::Memo,
     /// Where attachment files live (a local folder or an S3 bucket), one store for all.
     pub files: crate::attachments::store::Files,
 }
@@ -51,6 +53,7 @@ impl AppState {
             notify_wakeup: tokio::sync::Notify::new(),
             live: tokio::sync::broadcast::channel(256).0,
             clock: crate::clock::Clock::default(),
+            reminders: Default::default(),
             files: crate::attachments::store::build(&settings.attachments)
                 .map_err(ApiError::internal)?,
             settings: Arc::new(settings),

@@ -94,6 +94,7 @@ async fn openapi_documents_every_endpoint_and_docs_are_served() -> TestResult {
         ("get", "/api/v1/attachments/{id}"),
         ("get", "/api/v1/attachments/{id}/thumbnail"),
         ("get", "/api/v1/notifications"),
+        ("get", "/api/v1/notifications/stream"),
         ("get", "/api/v1/notifications/unread-count"),
         ("post", "/api/v1/notifications/{id}/read"),
         ("post", "/api/v1/notifications/read-all"),

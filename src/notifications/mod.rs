@@ -19,6 +19,7 @@ pub mod preferences;
 pub mod reminders;
 pub mod routes;
 pub mod rules;
+pub mod stream;
 pub mod templates;
 pub mod texts;
 pub mod webhooks;

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 
 use super::model::*;
+use super::stream::{self, StreamParams};
 use super::{follows, inbox, preferences};
 use crate::api::extract::{Body, Query};
 use crate::api::paging::{List, Page};
@@ -12,6 +13,7 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::topics::model::PageParams;
+use crate::web::visitor::BearerOrSession;
 
 /// The caller's notifications, newest first; `unread=true` shows one per topic.
 #[utoipa::path(tag = "notifications", params(InboxParams), responses((status = 200, body = List<NotificationOut>)))]
@@ -123,9 +125,37 @@ pub async fn put_notification_settings(
     .await
 }
 
+/// The caller's new notifications as they come (Server-Sent Events: `id` the notification's
+/// id, `event` its kind, `data` its JSON). Send `Last-Event-ID` (or `?last_event_id=`) to get
+/// what was missed first. Browsers may use the page session's cookie instead of a token.
+#[utoipa::path(tag = "notifications", params(StreamParams, ("Last-Event-ID" = Option<i64>, Header, description = "The last notification id received")), responses((status = 200, content_type = "text/event-stream", body = String)))]
+#[get("/notifications/stream")]
+pub async fn stream_notifications(
+    state: web::Data<AppState>,
+    BearerOrSession(caller): BearerOrSession,
+    req: actix_web::HttpRequest,
+    Query(p): Query<StreamParams>,
+) -> ApiResult<impl actix_web::Responder> {
+    let header = match req.headers().get("Last-Event-ID") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .ok_or(crate::error::ApiError::invalid(
+                    "Last-Event-ID",
+                    "validation.invalid",
+                    "a notification id",
+                ))?,
+        ),
+    };
+    stream::open(state, caller, header.or(p.last_event_id), p.max_seconds).await
+}
+
 /// Registers this area's handlers.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_notifications)
+        .service(stream_notifications)
         .service(count_unread_notifications)
         .service(read_all_notifications)
         .service(read_notification)

@@ -116,6 +116,31 @@ pub fn digest_day(local: chrono::NaiveDateTime, digest_hour: u32) -> Option<Stri
     (local.hour() >= digest_hour).then(|| local.format("%Y-%m-%d").to_string())
 }
 
+/// The meeting reminder due now, if any: the smallest offset (minutes before the start) whose
+/// moment has come while the meeting has not started. Only the smallest, so a meeting
+/// scheduled 30 minutes ahead gets one reminder, not a "24 hours before" one as well.
+pub fn meeting_reminder_due(
+    offsets: &[i64],
+    starts_at: chrono::NaiveDateTime,
+    now: chrono::NaiveDateTime,
+) -> Option<i64> {
+    if now >= starts_at {
+        return None;
+    }
+    offsets
+        .iter()
+        .copied()
+        .filter(|m| *m > 0 && now >= starts_at - chrono::Duration::minutes(*m))
+        .min()
+}
+
+/// Whether the day's task reminders are due at the local time `local`: from the reminder
+/// hour to midnight.
+pub fn task_reminders_due(local: chrono::NaiveDateTime, hour: u32) -> bool {
+    use chrono::Timelike;
+    local.hour() >= hour
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,4 +229,42 @@ mod tests {
     }
 
     use super::super::kinds::NotificationKind;
+}
+
+#[cfg(test)]
+mod reminder_tests {
+    use super::*;
+    use chrono::{Duration, NaiveDate, NaiveDateTime};
+
+    fn at(h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 12, 2)
+            .and_then(|d| d.and_hms_opt(h, m, 0))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_smallest_offset_whose_moment_came_reminds() {
+        let start = at(12, 0) + Duration::days(1);
+        let offsets = [1440, 60];
+        assert_eq!(meeting_reminder_due(&offsets, start, at(11, 59)), None);
+        assert_eq!(meeting_reminder_due(&offsets, start, at(12, 0)), Some(1440));
+        assert_eq!(
+            meeting_reminder_due(&offsets, start, start - Duration::minutes(60)),
+            Some(60)
+        );
+        assert_eq!(
+            meeting_reminder_due(&offsets, start, start - Duration::minutes(1)),
+            Some(60)
+        );
+        // Started: no more reminders.
+        assert_eq!(meeting_reminder_due(&offsets, start, start), None);
+        assert_eq!(meeting_reminder_due(&[], start, at(12, 0)), None);
+    }
+
+    #[test]
+    fn task_reminders_wait_for_their_hour() {
+        assert!(!task_reminders_due(at(8, 59), 9));
+        assert!(task_reminders_due(at(9, 0), 9));
+        assert!(task_reminders_due(at(23, 59), 9));
+    }
 }

@@ -15,7 +15,7 @@ pub struct Asset {
     pub url: String,
 }
 
-const FILES: [(&str, &str, &[u8]); 2] = [
+const FILES: [(&str, &str, &[u8]); 3] = [
     (
         "site.css",
         "text/css; charset=utf-8",
@@ -25,6 +25,11 @@ const FILES: [(&str, &str, &[u8]); 2] = [
         "icon.svg",
         "image/svg+xml",
         include_bytes!("../../assets/icon.svg"),
+    ),
+    (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/live.js"),
     ),
 ];
 

@@ -255,6 +255,37 @@ impl FromRequest for Visitor {
     }
 }
 
+/// The caller of an API operation that pages' scripts use too (the live notification
+/// stream): the bearer token when one is sent, else the browser session's cookie. A browser
+/// `EventSource` cannot send an `Authorization` header.
+pub struct BearerOrSession(pub Caller);
+
+impl FromRequest for BearerOrSession {
+    type Error = crate::error::ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<BearerOrSession, crate::error::ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req
+            .headers()
+            .contains_key(actix_web::http::header::AUTHORIZATION)
+        {
+            let caller = Caller::from_request(req, payload);
+            return Box::pin(async move { caller.await.map(BearerOrSession) });
+        }
+        let visitor = Visitor::from_request(req, payload);
+        Box::pin(async move {
+            match visitor.await {
+                Ok(v) => v
+                    .member
+                    .map(|m| BearerOrSession(m.caller))
+                    .ok_or(crate::error::ApiError::Unauthorized("auth.missing_token")),
+                Err(PageError::Api(e)) => Err(e),
+                Err(_) => Err(crate::error::ApiError::Unauthorized("auth.missing_token")),
+            }
+        })
+    }
+}
+
 /// A local path to go back to after a form: only paths of this site, never `//host`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {

@@ -49,6 +49,8 @@ pub const ROWS: &[Row] = &[
     ("get_calendar_feed", Fx::Feed,                  "ok"),
     // ---- notifications 通知: each caller's own inbox, follows and preferences
     ("list_notifications", Fx::None,                 "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    // stream_notifications: every signed-in caller's own stream (a session cookie works too).
+    ("stream_notifications", Fx::None,               "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     ("count_unread_notifications", Fx::None,         "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     ("read_all_notifications", Fx::None,             "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // read_notification: another user's notification (the author's) is not found.

@@ -5,6 +5,7 @@ pub mod account;
 pub mod files;
 pub mod home;
 pub mod meetings;
+pub mod notify;
 pub mod prefs;
 pub mod topics;
 pub mod unsubscribe;
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     files::configure(cfg);
     prefs::configure(cfg);
     work::configure(cfg);
+    notify::configure(cfg);
     topics::configure(cfg);
     meetings::configure(cfg);
     unsubscribe::configure(cfg);

@@ -43,7 +43,8 @@ fn minute(state: &AppState, at: DateTime<Utc>) -> String {
 struct MePage<'a> {
     c: Chrome<'a>,
     mine: Vec<TopicOut>,
-    supported: Vec<TopicOut>,
+    /// 通知, 我关注的 and the mail preferences.
+    n: super::notify::MeNotices,
     /// When the current feed address was made.
     feed_since: Option<String>,
     /// A feed address just made: shown this once.
@@ -58,12 +59,12 @@ async fn me_page_with(
 ) -> Result<HttpResponse, PageError> {
     let caller = v.caller()?.clone();
     let settings = state.settings.clone();
-    let (mine, supported, feed, roles) = db::run(&state.pool, move |conn| {
+    let (mine, n, feed, roles) = db::run(&state.pool, move |conn| {
         let mine = topics::worklists::my_topics(conn, &settings, &caller)?;
-        let supported = topics::worklists::supported_topics(conn, &settings, &caller)?;
+        let n = super::notify::me_notices(conn, &settings, &caller)?;
         let feed = meetings::feed_status(conn, &caller)?;
         let roles = accounts::actions::my_roles(conn, &caller)?;
-        Ok((mine, supported, feed, roles))
+        Ok((mine, n, feed, roles))
     })
     .await?;
     let c = Chrome::new(v, v.t().work.me_title);
@@ -72,7 +73,7 @@ async fn me_page_with(
         &MePage {
             c,
             mine,
-            supported,
+            n,
             feed_since: feed.map(|at| minute(state, at)),
             new_feed,
             roles,

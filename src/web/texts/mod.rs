@@ -7,6 +7,7 @@ pub mod auth;
 pub mod common;
 pub mod mail;
 pub mod meetings;
+pub mod notify;
 pub mod topics;
 pub mod work;
 
@@ -23,6 +24,7 @@ pub struct Texts {
     pub work: work::Work,
     pub meetings: meetings::Meetings,
     pub mail: mail::Mail,
+    pub notify: notify::Notify,
 }
 
 static ZH: Texts = Texts {
@@ -34,6 +36,7 @@ static ZH: Texts = Texts {
     work: work::ZH,
     meetings: meetings::ZH,
     mail: mail::ZH,
+    notify: notify::ZH,
 };
 
 static EN: Texts = Texts {
@@ -45,6 +48,7 @@ static EN: Texts = Texts {
     work: work::EN,
     meetings: meetings::EN,
     mail: mail::EN,
+    notify: notify::EN,
 };
 
 /// The texts for `lang`.

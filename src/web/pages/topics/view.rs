@@ -101,6 +101,8 @@ pub struct TopicPage<'a> {
     pub comments: Vec<Said>,
     pub objections: Vec<ObjectionOut>,
     pub supported: bool,
+    /// The visitor's follow level (None: not following).
+    pub follow: Option<crate::notifications::kinds::FollowLevel>,
     pub may: May,
     pub organizations: Vec<OrganizationOut>,
     pub merge_targets: Vec<TopicOut>,
@@ -308,10 +310,14 @@ pub async fn render(
                 evidence.push((task.id, found));
             }
         }
-        Ok((seen, names, photos, evidence))
+        let follow = match reader.as_ref() {
+            Some(r) => crate::notifications::follows::level_of(conn, r.user_id, id)?,
+            None => None,
+        };
+        Ok((seen, names, photos, evidence, follow))
     })
     .await?;
-    let (seen, org_names, photos, evidence) = seen;
+    let (seen, org_names, photos, evidence, follow) = seen;
     let t = v.t();
     let tpl = match seen {
         Seen::Public(p) => {
@@ -366,6 +372,7 @@ pub async fn render(
                     .collect(),
                 objections: Vec::new(),
                 supported: false,
+                follow,
                 may: May::default(),
                 organizations: Vec::new(),
                 merge_targets: Vec::new(),
@@ -429,6 +436,7 @@ pub async fn render(
                     .collect(),
                 objections: o.objections,
                 supported: o.supported,
+                follow,
                 may: o.may,
                 organizations: o.organizations,
                 merge_targets: o.merge_targets,
