@@ -1,6 +1,7 @@
 //! The background worker inside `serve`: fans out new events, then lets each channel do what
-//! is due (digests, reminders, webhook deliveries). Every node runs one; their claims never
-//! overlap and every row they write has a unique key.
+//! is due (reminders, digests); webhook deliveries run beside it in their own loop, so a slow
+//! endpoint never holds up the fan-out. Every node runs one; their claims never overlap and
+//! every row they write has a unique key.
 
 use std::time::Duration;
 
@@ -35,18 +36,28 @@ pub async fn pass(state: &AppState) -> usize {
     }
     reminders::tick(state).await;
     email::tick(state).await;
-    webhooks::tick(state).await;
     done.len()
 }
 
-/// Runs passes until the server stops: at once when woken, else every poll interval.
+/// Runs until the server stops: passes at once when woken, else every poll interval; and,
+/// concurrently in the same task, the webhook deliveries every poll interval (an attempt may
+/// wait up to `webhooks.timeout_ms` for a slow endpoint).
 pub async fn run(state: web::Data<AppState>) {
     let interval = Duration::from_millis(state.settings.notifications.poll_interval_ms.max(10));
-    loop {
-        while pass(&state).await > 0 {}
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = state.notify_wakeup.notified() => {}
+    let passes = async {
+        loop {
+            while pass(&state).await > 0 {}
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = state.notify_wakeup.notified() => {}
+            }
         }
-    }
+    };
+    let deliveries = async {
+        loop {
+            webhooks::tick(&state).await;
+            tokio::time::sleep(interval).await;
+        }
+    };
+    tokio::join!(passes, deliveries);
 }
