@@ -3,7 +3,7 @@
 //! connection and the settings, so a handler body is one expression:
 //! `respond::ok(&state, move |conn, _| reads::get_plan(conn, &caller, *id)).await`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::config::Settings;
@@ -39,6 +39,48 @@ where
     let out = ok(state, action).await?;
     state.mail_wakeup.notify_one();
     Ok(out)
+}
+
+/// How long a shared cache may serve a public read without asking again.
+const PUBLIC_MAX_AGE: u32 = 30;
+
+/// 200 with the action's result as JSON, for anonymous public reads: a strong `ETag` of the
+/// body and `Cache-Control: public, max-age=30`, and 304 with no body when the request's
+/// `If-None-Match` names the current ETag. Any change to what the page shows changes the body,
+/// so the ETag; a proxy or browser revalidates in one cheap round trip.
+pub async fn public<T, F>(req: &HttpRequest, state: &AppState, action: F) -> ApiResult<HttpResponse>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut DbConn, &Settings) -> ApiResult<T> + Send + 'static,
+{
+    use actix_web::http::header::{
+        CacheControl, CacheDirective, ETag, EntityTag, Header, IfNoneMatch,
+    };
+    use sha2::{Digest, Sha256};
+    let out = run(state, action).await?;
+    let body =
+        serde_json::to_vec(&out).map_err(|e| crate::error::ApiError::internal(e.to_string()))?;
+    let tag = EntityTag::new_strong(hex::encode(&Sha256::digest(&body)[..16]));
+    let cache = CacheControl(vec![
+        CacheDirective::Public,
+        CacheDirective::MaxAge(PUBLIC_MAX_AGE),
+    ]);
+    let unchanged = match IfNoneMatch::parse(req) {
+        Ok(IfNoneMatch::Any) => true,
+        Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
+        Err(_) => false,
+    };
+    if unchanged {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(ETag(tag))
+            .insert_header(cache)
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(ETag(tag))
+        .insert_header(cache)
+        .content_type("application/json")
+        .body(body))
 }
 
 /// 201 with the action's result as JSON.
