@@ -128,6 +128,47 @@ fn whole_floats_to_integers(value: &mut serde_json::Value) {
     }
 }
 
+/// `"5.0"`, `"5e0"` → 5: a whole number written as a float, in a path segment or a query
+/// value. JSON Schema counts it as an integer, so a client (or a fuzzer) that writes one is
+/// not wrong. Only digits, one sign, a point and an exponent; never `inf` or `NaN`.
+pub fn whole_number(s: &str) -> Option<i64> {
+    let numeric = s.bytes().any(|b| b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if !numeric || !s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return None;
+    }
+    let f: f64 = s.parse().ok()?;
+    (f.is_finite() && f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64)
+        .then_some(f as i64)
+}
+
+/// Rewrites path segments that are whole numbers written as floats (`/places/5.0` →
+/// `/places/5`) before routing, so that `web::Path<i64>` takes them as the integers they are.
+pub fn normalize_path(req: &mut actix_web::dev::ServiceRequest) {
+    let path = req.path();
+    if !path.split('/').any(|seg| whole_number(seg).is_some()) {
+        return;
+    }
+    let rewritten: Vec<String> = path
+        .split('/')
+        .map(|seg| whole_number(seg).map_or_else(|| seg.to_string(), |n| n.to_string()))
+        .collect();
+    let mut target = rewritten.join("/");
+    if let Some(q) = req.uri().query() {
+        target = format!("{target}?{q}");
+    }
+    let mut parts = req.uri().clone().into_parts();
+    let Ok(pq) = target.parse() else {
+        return;
+    };
+    parts.path_and_query = Some(pq);
+    if let Ok(uri) = actix_web::http::Uri::from_parts(parts) {
+        req.match_info_mut().get_mut().update(&uri);
+        req.head_mut().uri = uri;
+    }
+}
+
 fn missing_field_name(msg: &str) -> Option<String> {
     let rest = msg.strip_prefix("missing field `")?;
     Some(rest.split('`').next()?.to_string())
@@ -226,7 +267,21 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Query<T> {
 pub fn parse_query<T: DeserializeOwned + Validate>(qs: &str) -> Result<T, ApiError> {
     super::text::guard_query(qs)?;
     let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(qs));
-    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+    let parsed = serde_path_to_error::deserialize::<_, T>(de).or_else(|first| {
+        // An integer parameter written as a whole float (`place_id=5.0`) is that integer.
+        // Tried only when the query as sent does not parse, so text stays as typed.
+        let mut whole = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded_parse(qs) {
+            match whole_number(&v) {
+                Some(n) => whole.append_pair(&k, &n.to_string()),
+                None => whole.append_pair(&k, &v),
+            };
+        }
+        let again = whole.finish();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(&again));
+        serde_path_to_error::deserialize::<_, T>(de).map_err(|_| first)
+    });
+    let value: T = parsed.map_err(|e| {
         let path = e.path().to_string();
         let msg = e.into_inner().to_string();
         ApiError::BadRequest {
@@ -247,7 +302,7 @@ fn form_urlencoded_parse(qs: &str) -> form_urlencoded::Parse<'_> {
 mod tests {
     use super::*;
 
-    #[derive(Debug, serde::Deserialize, PartialEq)]
+    #[derive(Debug, serde::Deserialize, PartialEq, validator::Validate)]
     struct Rating {
         score: i32,
         note: Option<String>,
@@ -258,6 +313,25 @@ mod tests {
             Err(ApiError::BadRequest { code, field, .. }) => (code, field),
             other => panic!("expected a 400, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn whole_numbers_in_paths_and_queries() {
+        assert_eq!(whole_number("5.0"), Some(5));
+        assert_eq!(whole_number("-12.00"), Some(-12));
+        assert_eq!(whole_number("5e0"), Some(5));
+        assert_eq!(whole_number("1.5e1"), Some(15));
+        for no in [
+            "5", "5.5", "inf", "NaN", "e", ".", "1e400", "abc", "5.0x", "",
+        ] {
+            assert_eq!(whole_number(no), None, "{no}");
+        }
+        let r: Rating = parse_query("score=4.0").unwrap();
+        assert_eq!(r.score, 4);
+        let r: Rating = parse_query("score=4&note=3.0").unwrap();
+        assert_eq!(r.note.as_deref(), Some("3.0"), "text stays as typed");
+        let bad = parse_query::<Rating>("score=4.5");
+        assert!(matches!(bad, Err(ApiError::BadRequest { .. })));
     }
 
     #[test]

@@ -128,7 +128,8 @@ pub fn app(
         .route("/docs", web::get().to(docs_slash))
         .configure(crate::web::configure)
         .default_service(web::to(unrouted))
-        .wrap_fn(|req, srv| {
+        .wrap_fn(|mut req, srv| {
+            extract::normalize_path(&mut req);
             let ctx = RequestContext::capture(&req);
             // Pages take cookies, so an unsafe request from another site stops here.
             let step = if crate::web::csrf::refuses(&req) {

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Public reads can be cached: the catalog and a public topic carry an `ETag` and
-//! `Cache-Control`; a conditional GET of an unchanged resource is 304 with no body, and a change
-//! (a new supporter, a new step) gives a new ETag.
+//! Reads as HTTP and JSON Schema say: the public catalog and topic carry an `ETag` and
+//! `Cache-Control` (a conditional GET of an unchanged resource is 304 with no body, and a change
+//! gives a new ETag), and a whole float in a path or query is the integer it spells.
 
 mod common;
 
@@ -67,5 +67,34 @@ async fn unchanged_public_reads_are_304_and_a_change_alters_the_etag() -> TestRe
         .await;
     assert_eq!(r.status.as_u16(), 404);
     assert!(r.headers.get("etag").is_none());
+    app.done().await
+}
+
+/// A whole number written as a float is that integer in paths and queries too (JSON Schema
+/// counts `5.0` as an integer): the same answer as with `5`; a fraction is still refused.
+#[actix_rt::test]
+async fn whole_floats_in_paths_and_queries_are_integers() -> TestResult {
+    let app = TestApp::builder().demo().build().await;
+    let c = app.demo_city().await.community;
+    let staff = app.user_with(Role::CommunityStaff, c).await;
+    let plain = app.get(&format!("/api/v1/places/{c}"), None).await;
+    let float = app.get(&format!("/api/v1/places/{c}.0"), None).await;
+    assert_eq!((float.status.as_u16(), &float.body), (200, &plain.body));
+    let r = app
+        .get(
+            &format!("/api/v1/topics?place_id={c}.0&limit=2e0"),
+            staff.tok(),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
+    let r = app.get(&format!("/api/v1/places/{c}.5"), None).await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "request.invalid_path"));
+    let r = app
+        .get(&format!("/api/v1/topics?place_id={c}.5"), staff.tok())
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["field"].as_str()),
+        (400, Some("place_id"))
+    );
     app.done().await
 }
