@@ -53,13 +53,19 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut DbConn, &Settings) -> ApiResult<T> + Send + 'static,
 {
+    let out = run(state, action).await?;
+    let body =
+        serde_json::to_vec(&out).map_err(|e| crate::error::ApiError::internal(e.to_string()))?;
+    Ok(cached(req, "application/json", body))
+}
+
+/// A public body of any type (JSON, XML, HTML, CSV) with a strong `ETag` of its bytes and
+/// `Cache-Control: public, max-age=30`; 304 with no body when `If-None-Match` names it.
+pub fn cached(req: &HttpRequest, content_type: &str, body: Vec<u8>) -> HttpResponse {
     use actix_web::http::header::{
         CacheControl, CacheDirective, ETag, EntityTag, Header, IfNoneMatch,
     };
     use sha2::{Digest, Sha256};
-    let out = run(state, action).await?;
-    let body =
-        serde_json::to_vec(&out).map_err(|e| crate::error::ApiError::internal(e.to_string()))?;
     let tag = EntityTag::new_strong(hex::encode(&Sha256::digest(&body)[..16]));
     let cache = CacheControl(vec![
         CacheDirective::Public,
@@ -71,16 +77,16 @@ where
         Err(_) => false,
     };
     if unchanged {
-        return Ok(HttpResponse::NotModified()
+        return HttpResponse::NotModified()
             .insert_header(ETag(tag))
             .insert_header(cache)
-            .finish());
+            .finish();
     }
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .insert_header(ETag(tag))
         .insert_header(cache)
-        .content_type("application/json")
-        .body(body))
+        .content_type(content_type)
+        .body(body)
 }
 
 /// 201 with the action's result as JSON.
