@@ -61,6 +61,7 @@ async fn openapi_documents_every_endpoint_and_docs_are_served() -> TestResult {
         ("post", "/api/v1/topics/{id}/evaluations"),
         ("get", "/api/v1/public/places/{id}/catalog"),
         ("get", "/api/v1/public/topics/{id}"),
+        ("get", "/api/v1/stats"),
         ("get", "/api/v1/consultations/free-slots"),
         ("post", "/api/v1/consultations"),
         ("get", "/api/v1/consultations"),

@@ -125,6 +125,8 @@ pub const ROWS: &[Row] = &[
     ("get_catalog", Fx::Place,                       "ok"),
     // get_public_topic: a topic in discuss; a topic still in say is 404 here.
     ("get_public_topic", Fx::Discuss,                "ok"),
+    // get_stats: public statistics of the whole installation, the same for everyone.
+    ("get_stats", Fx::None,                          "ok"),
     // ---- consultations 协商会: anyone signed in reads a meeting; the convener and sub-district staff of the place manage it
     ("list_consultations", Fx::None,                 "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // create_consultation: CONVENERS (community staff, sub-district staff, CPPCC members) of the place.
