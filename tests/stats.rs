@@ -284,7 +284,14 @@ async fn fixture(app: &TestApp) -> Places {
             c,
             NewTopic {
                 on_behalf_of: Some(uid(13)),
-                ..nt(a, a1, "property", 2.0, &[("say", "closed", 2.5)], Some("rejected"))
+                ..nt(
+                    a,
+                    a1,
+                    "property",
+                    2.0,
+                    &[("say", "closed", 2.5)],
+                    Some("rejected"),
+                )
             },
         );
         topic(c, nt(a, a2, "safety", 3.0, &[], None));
@@ -336,12 +343,16 @@ async fn fixture(app: &TestApp) -> Places {
         );
         topic(
             c,
-            nt(b, b1, "traffic_parking", 20.0, &[("say", "closed", 21.0)], Some("withdrawn")),
+            nt(
+                b,
+                b1,
+                "traffic_parking",
+                20.0,
+                &[("say", "closed", 21.0)],
+                Some("withdrawn"),
+            ),
         );
-        topic(
-            c,
-            nt(f, f1, "environment", 0.0, &[], None),
-        );
+        topic(c, nt(f, f1, "environment", 0.0, &[], None));
         // Ratings: A1 round 1: 5, 4, 4; A6 round 1: 2, round 2: 5 and 3.
         rate(c, t_a1, uid(1), 1, 5);
         rate(c, t_a1, uid(2), 1, 4);
@@ -387,11 +398,29 @@ async fn fixture(app: &TestApp) -> Places {
         // Meetings: A micro +5 (u6 attended, u8 did not), A hearing +6 (u1), A courtyard
         // cancelled +7, B courtyard +8 (u14), S micro at the sub-district itself +9 (u7),
         // A courtyard +50 (u12, outside the period).
-        meeting(c, a, a1, "micro_consultation", "concluded", 5.0, &[uid(6)], &[uid(8)]);
+        meeting(
+            c,
+            a,
+            a1,
+            "micro_consultation",
+            "concluded",
+            5.0,
+            &[uid(6)],
+            &[uid(8)],
+        );
         meeting(c, a, a1, "hearing", "concluded", 6.0, &[uid(1)], &[]);
         meeting(c, a, a1, "courtyard", "cancelled", 7.0, &[], &[]);
         meeting(c, b, b1, "courtyard", "concluded", 8.0, &[uid(14)], &[]);
-        meeting(c, city.subdistrict, a1, "micro_consultation", "concluded", 9.0, &[uid(7)], &[]);
+        meeting(
+            c,
+            city.subdistrict,
+            a1,
+            "micro_consultation",
+            "concluded",
+            9.0,
+            &[uid(7)],
+            &[],
+        );
         meeting(c, a, a1, "courtyard", "concluded", 50.0, &[uid(12)], &[]);
     });
     Places {
@@ -583,7 +612,11 @@ async fn place_and_period_filters() -> TestResult {
 
     // The same period as dates: days in Asia/Shanghai, `to` included; 2026-01-10 starts at
     // 2026-01-09T16:00Z and 2026-02-08 ends at 2026-02-08T16:00Z (+29.67: B2 at +20 is in).
-    let dated = stats(&app, &format!("place_id={}&from=2026-01-10&to=2026-02-08", p.s)).await;
+    let dated = stats(
+        &app,
+        &format!("place_id={}&from=2026-01-10&to=2026-02-08", p.s),
+    )
+    .await;
     assert_eq!(dated["from"], "2026-01-09T16:00:00Z");
     assert_eq!(dated["to"], "2026-02-08T16:00:00Z");
     assert_eq!(dated["topics"]["total"], 8);
@@ -599,11 +632,7 @@ async fn place_and_period_filters() -> TestResult {
     assert_eq!(narrow["topics"]["total"], 6);
     assert_eq!(narrow["topics"]["by_resolution"]["withdrawn"], 0);
     // An empty period counts nothing.
-    let empty = stats(
-        &app,
-        "from=2026-01-10T00:00:00Z&to=2026-01-10T00:00:00Z",
-    )
-    .await;
+    let empty = stats(&app, "from=2026-01-10T00:00:00Z&to=2026-01-10T00:00:00Z").await;
     assert_eq!(empty["topics"]["total"], 0);
 
     // The installation by child: the demo city is the one root.
@@ -681,5 +710,114 @@ async fn conditional_get_and_a_change_moves_the_etag() -> TestResult {
     assert_eq!(after.body["participants"], 1);
     let new_tag = after.headers.get("etag").unwrap().to_str()?;
     assert_ne!(new_tag, etag);
+    app.done().await
+}
+
+/// Timing at a city's scale (not a correctness test): `STATS_TOPICS` topics (default 50,000)
+/// spread over the demo communities, each with five stage changes and five other timeline
+/// events, a task and a rating; then the statements of the main calls, timed.
+/// `cargo test --release --test stats city_scale -- --ignored --nocapture`.
+#[actix_rt::test]
+#[ignore = "timing, run by hand"]
+async fn city_scale_timing() -> TestResult {
+    let app = TestApp::builder().demo().build().await;
+    let city = app.demo_city().await;
+    let n: i64 = std::env::var("STATS_TOPICS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000);
+    let pg = app.db.is_postgres();
+    let ts = |base: &str, amount: &str, unit: &str| {
+        if pg {
+            format!("{base} + ({amount}) * INTERVAL '1 {unit}'")
+        } else {
+            format!("datetime({base}, '+' || ({amount}) || ' {unit}s')")
+        }
+    };
+    let start = if pg {
+        "TIMESTAMP '2026-01-01 00:00:00'"
+    } else {
+        "'2026-01-01 00:00:00'"
+    };
+    let started = std::time::Instant::now();
+    app.with_db(|c| {
+        let author =
+            yishi::accounts::queries::insert_user(c, "bulk@stats.example", "x", "b", None, true)
+                .unwrap();
+        let topics_sql = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}), \
+             comm AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k, \
+               COUNT(*) OVER () AS m FROM places WHERE kind = 'community') \
+             INSERT INTO topics (place_id, community_id, title, body, category, source, \
+               author_id, stage, resolution, escalated, major, supporters_count, version, \
+               eval_round, created_at, updated_at) \
+             SELECT c.id, c.id, 't', 'b', 'environment', 'resident', {author}, 'closed', \
+               'resolved', FALSE, FALSE, 0, 1, 0, {t}, {t} \
+             FROM n JOIN comm c ON c.k = n.i % c.m",
+            t = ts(start, "n.i * 7", "minute")
+        );
+        diesel::sql_query(topics_sql).execute(c).unwrap();
+        let events_sql = format!(
+            "WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < 10) \
+             INSERT INTO topic_events (topic_id, seq, kind, actor_id, from_stage, to_stage, \
+               payload, created_at, prev_hash, hash) \
+             SELECT t.id, k.j, CASE WHEN k.j <= 5 THEN 'transition' ELSE 'supported' END, \
+               {author}, \
+               CASE k.j WHEN 1 THEN 'say' WHEN 2 THEN 'discuss' WHEN 3 THEN 'plan' \
+                 WHEN 4 THEN 'act' WHEN 5 THEN 'evaluate' END, \
+               CASE k.j WHEN 1 THEN 'discuss' WHEN 2 THEN 'plan' WHEN 3 THEN 'act' \
+                 WHEN 4 THEN 'evaluate' WHEN 5 THEN 'closed' END, \
+               '{{}}', {t}, 'x', 'x' FROM topics t CROSS JOIN k",
+            t = ts("t.created_at", "k.j * (t.id % 13 + 1)", "hour")
+        );
+        diesel::sql_query(events_sql).execute(c).unwrap();
+        diesel::sql_query(
+            "INSERT INTO tasks (topic_id, title, due_at, status, version, created_at, updated_at) \
+             SELECT id, 't', created_at, CASE WHEN id % 3 = 0 THEN 'todo' ELSE 'done' END, 1, \
+             created_at, created_at FROM topics",
+        )
+        .execute(c)
+        .unwrap();
+        diesel::sql_query(format!(
+            "INSERT INTO evaluations (topic_id, user_id, round, score, comment, created_at, \
+             updated_at) SELECT id, {author}, 1, id % 5 + 1, '', created_at, created_at FROM topics"
+        ))
+        .execute(c)
+        .unwrap();
+        diesel::sql_query("ANALYZE").execute(c).unwrap();
+    });
+    println!(
+        "{} backend: {n} topics, {} events written in {:?}",
+        if pg { "PostgreSQL" } else { "SQLite" },
+        app.count("topic_events"),
+        started.elapsed()
+    );
+    for (label, query) in [
+        ("whole installation", String::new()),
+        (
+            "city, group_by=child",
+            format!("place_id={}&group_by=child", app.place("demo-330200")),
+        ),
+        (
+            "sub-district, group_by=child",
+            format!("place_id={}&group_by=child", city.subdistrict),
+        ),
+        (
+            "one community, 2026",
+            format!("place_id={}&from=2026-01-01&to=2026-12-31", city.community),
+        ),
+    ] {
+        let mut best = std::time::Duration::MAX;
+        let mut body = Value::Null;
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            body = stats(&app, &query).await;
+            best = best.min(t.elapsed());
+        }
+        println!(
+            "{label}: {best:?} (topics {}, act median {})",
+            body["topics"]["total"], body["days_in_step"]["act"]["median"]
+        );
+    }
     app.done().await
 }

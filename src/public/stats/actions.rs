@@ -75,11 +75,13 @@ pub fn stats(
         Some(p) => subtree_range(p),
         None => ("/".to_string(), "0".to_string()),
     };
+    // Bounds beyond the stand-ins (year 0 or 10000) select what the stand-ins select, and
+    // stay comparable as text on SQLite.
     let scope = Scope {
         lo,
         hi,
-        from: from.unwrap_or_else(open_from),
-        to: to.unwrap_or_else(open_to),
+        from: from.map_or_else(open_from, |t| t.clamp(open_from(), open_to())),
+        to: to.map_or_else(open_to, |t| t.clamp(open_from(), open_to())),
         prefix_len: path.as_deref().map_or(1, str::len),
     };
     let (from_utc, to_utc) = (from.map(|t| t.and_utc()), to.map(|t| t.and_utc()));

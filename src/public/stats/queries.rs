@@ -10,7 +10,11 @@ use diesel::prelude::*;
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
+use crate::consultations::rules::Status;
 use crate::db::DbConn;
+use crate::topics::events::EventKind;
+use crate::topics::model::TaskStatus;
+use crate::topics::rules::Stage;
 
 /// The scope and period every statement filters on.
 #[derive(Debug, Clone)]
@@ -207,17 +211,17 @@ pub fn step_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec
     let sql = format!(
         "WITH {cohort}, \
          entries AS (\
-           SELECT c.id AS topic_id, c.g, 'say' AS stage, c.created_at AS at, 0 AS seq FROM cohort c \
+           SELECT c.id AS topic_id, c.g, '{say}' AS stage, c.created_at AS at, 0 AS seq FROM cohort c \
            UNION ALL \
            SELECT e.topic_id, c.g, e.to_stage, e.created_at, e.seq FROM topic_events e \
            JOIN cohort c ON c.id = e.topic_id \
-           WHERE e.kind = 'transition' AND e.to_stage IS NOT NULL AND e.from_stage IS NOT NULL \
+           WHERE e.kind = '{transition}' AND e.to_stage IS NOT NULL AND e.from_stage IS NOT NULL \
            AND e.from_stage <> e.to_stage), \
          stays AS (\
            SELECT g, stage, at, LEAD(at) OVER (PARTITION BY topic_id ORDER BY seq) AS next_at \
            FROM entries), \
          spans AS (SELECT g, stage, {secs} AS secs FROM stays \
-           WHERE next_at IS NOT NULL AND stage <> 'closed'), \
+           WHERE next_at IS NOT NULL AND stage <> '{closed}'), \
          ranked AS (\
            SELECT g, stage, secs, \
              ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY secs) - 1 AS i, \
@@ -228,7 +232,10 @@ pub fn step_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec
            MAX(CASE WHEN i = (9 * (n - 1)) / 10 THEN secs END) AS p90_lo, \
            MAX(CASE WHEN i = (9 * (n - 1)) / 10 + 1 THEN secs END) AS p90_hi \
          FROM ranked GROUP BY g, stage",
-        cohort = cohort(d, g, s)
+        cohort = cohort(d, g, s),
+        say = Stage::Say.as_str(),
+        closed = Stage::Closed.as_str(),
+        transition = EventKind::Transition.as_str(),
     );
     load(conn, &sql, &scope_binds(s))
 }
@@ -260,8 +267,9 @@ pub fn meeting_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<
     let d = dialect(conn);
     let sql = format!(
         "WITH {} SELECT g, kind AS what, COUNT(*) AS n FROM meets \
-         WHERE status = 'concluded' GROUP BY g, kind",
-        meets(d, g, s)
+         WHERE status = '{}' GROUP BY g, kind",
+        meets(d, g, s),
+        Status::Concluded.as_str()
     );
     load(conn, &sql, &scope_binds(s))
 }
@@ -287,9 +295,10 @@ pub fn task_groups(
     let d = dialect(conn);
     let sql = format!(
         "WITH {} SELECT c.g, COUNT(*) AS total, \
-         CAST(SUM(CASE WHEN tk.status <> 'done' AND tk.due_at < $5 THEN 1 ELSE 0 END) AS BIGINT) \
+         CAST(SUM(CASE WHEN tk.status <> '{}' AND tk.due_at < $5 THEN 1 ELSE 0 END) AS BIGINT) \
          AS overdue FROM tasks tk JOIN cohort c ON c.id = tk.topic_id GROUP BY c.g",
-        cohort(d, g, s)
+        cohort(d, g, s),
+        TaskStatus::Done.as_str()
     );
     let mut binds = scope_binds(s);
     binds.push(Bind::Ts(now));
@@ -307,11 +316,7 @@ pub struct KeyCount {
 
 /// Distinct people by key: authors (and those raised on behalf of), supporters, commenters
 /// and raters of the period's topics, and attendees of the period's meetings.
-pub fn participant_groups(
-    conn: &mut DbConn,
-    g: Grouping,
-    s: &Scope,
-) -> QueryResult<Vec<KeyCount>> {
+pub fn participant_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec<KeyCount>> {
     let d = dialect(conn);
     let sql = format!(
         "WITH {cohort}, {meets}, people AS (\

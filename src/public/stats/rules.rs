@@ -87,7 +87,10 @@ pub fn percentile_days(f: Fraction, n: i64, lo: Option<i64>, hi: Option<i64>) ->
     let hi = if r == 0 { lo } else { hi? };
     // The value in seconds is lo + r·(hi − lo)/den; scaled by den it is an integer.
     let scaled = i128::from(lo) * i128::from(f.den) + i128::from(r) * i128::from(hi - lo);
-    Some(round_hundredths(scaled, i128::from(f.den) * i128::from(DAY_SECS)))
+    Some(round_hundredths(
+        scaled,
+        i128::from(f.den) * i128::from(DAY_SECS),
+    ))
 }
 
 /// `num / den` rounded to 2 decimals, half away from zero, computed on integers.
@@ -124,9 +127,17 @@ mod tests {
     #[test]
     fn bounds_read_instants_and_local_dates() {
         let cases: &[(&str, End, Option<&str>)] = &[
-            ("2026-03-01T08:00:00+08:00", End::From, Some("2026-03-01 00:00:00")),
+            (
+                "2026-03-01T08:00:00+08:00",
+                End::From,
+                Some("2026-03-01 00:00:00"),
+            ),
             ("2026-03-01T00:00:00Z", End::To, Some("2026-03-01 00:00:00")),
-            ("2026-03-01t00:00:00z", End::From, Some("2026-03-01 00:00:00")),
+            (
+                "2026-03-01t00:00:00z",
+                End::From,
+                Some("2026-03-01 00:00:00"),
+            ),
             // A date is a Shanghai day: it starts at 16:00 UTC the day before.
             ("2026-03-01", End::From, Some("2026-02-28 16:00:00")),
             // `to` as a date includes that day: the period ends when the next one starts.
@@ -145,7 +156,9 @@ mod tests {
 
     #[test]
     fn bad_bound_says_what_was_expected() {
-        let e = parse_bound("soon", End::From, Shanghai).err().unwrap_or(BadBound(String::new()));
+        let e = parse_bound("soon", End::From, Shanghai)
+            .err()
+            .unwrap_or(BadBound(String::new()));
         assert!(e.0.contains("RFC 3339"), "{e:?}");
     }
 
@@ -178,8 +191,14 @@ mod tests {
     fn percentiles_interpolate_between_neighbours() {
         let d = DAY_SECS;
         // Samples 1, 2, 4, 10 days: median = 2 + (4−2)/2 = 3; p90 at 2.7 = 4 + 0.7·6 = 8.2.
-        assert_eq!(percentile_days(MEDIAN, 4, Some(2 * d), Some(4 * d)), Some(3.0));
-        assert_eq!(percentile_days(P90, 4, Some(4 * d), Some(10 * d)), Some(8.2));
+        assert_eq!(
+            percentile_days(MEDIAN, 4, Some(2 * d), Some(4 * d)),
+            Some(3.0)
+        );
+        assert_eq!(
+            percentile_days(P90, 4, Some(4 * d), Some(10 * d)),
+            Some(8.2)
+        );
         // Odd count, exact rank: the neighbour does not matter (and may be absent).
         assert_eq!(percentile_days(MEDIAN, 5, Some(3 * d), None), Some(3.0));
         assert_eq!(percentile_days(MEDIAN, 1, Some(d / 2), None), Some(0.5));
@@ -200,6 +219,11 @@ mod tests {
         assert_eq!(mean(9, 2), Some(4.5));
         assert_eq!(round_hundredths(2345, 1000), 2.35);
         assert_eq!(round_hundredths(-2345, 1000), -2.35);
+    }
+
+    #[test]
+    fn group_by_speaks_its_names() {
+        crate::public::stats::model::GroupBy::assert_wire_names();
     }
 
     #[test]
