@@ -169,7 +169,7 @@ fn task(c: &mut DbConn, topic: i64, status: &str, due: NaiveDateTime) {
         .unwrap();
 }
 
-/// A meeting at `place` starting at +`day`; `attended` users attended, `absent` did not.
+/// A meeting at `place` starting at +`day` with invited `people` (user, attended).
 fn meeting(
     c: &mut DbConn,
     place: i64,
@@ -177,8 +177,7 @@ fn meeting(
     kind: &str,
     status: &str,
     day: f64,
-    attended: &[i64],
-    absent: &[i64],
+    people: &[(i64, bool)],
 ) {
     let id: i64 = diesel::insert_into(consultations::table)
         .values((
@@ -199,20 +198,18 @@ fn meeting(
         .returning(consultations::id)
         .get_result(c)
         .unwrap();
-    for (users, came) in [(attended, true), (absent, false)] {
-        for u in users {
-            diesel::insert_into(invitations::table)
-                .values((
-                    invitations::consultation_id.eq(id),
-                    invitations::user_id.eq(Some(*u)),
-                    invitations::category.eq("resident_rep"),
-                    invitations::response.eq("accepted"),
-                    invitations::attended.eq(came),
-                    invitations::created_at.eq(at(day - 2.0)),
-                ))
-                .execute(c)
-                .unwrap();
-        }
+    for (user, came) in people {
+        diesel::insert_into(invitations::table)
+            .values((
+                invitations::consultation_id.eq(id),
+                invitations::user_id.eq(Some(*user)),
+                invitations::category.eq("resident_rep"),
+                invitations::response.eq("accepted"),
+                invitations::attended.eq(*came),
+                invitations::created_at.eq(at(day - 2.0)),
+            ))
+            .execute(c)
+            .unwrap();
     }
 }
 
@@ -405,12 +402,11 @@ async fn fixture(app: &TestApp) -> Places {
             "micro_consultation",
             "concluded",
             5.0,
-            &[uid(6)],
-            &[uid(8)],
+            &[(uid(6), true), (uid(8), false)],
         );
-        meeting(c, a, a1, "hearing", "concluded", 6.0, &[uid(1)], &[]);
-        meeting(c, a, a1, "courtyard", "cancelled", 7.0, &[], &[]);
-        meeting(c, b, b1, "courtyard", "concluded", 8.0, &[uid(14)], &[]);
+        meeting(c, a, a1, "hearing", "concluded", 6.0, &[(uid(1), true)]);
+        meeting(c, a, a1, "courtyard", "cancelled", 7.0, &[]);
+        meeting(c, b, b1, "courtyard", "concluded", 8.0, &[(uid(14), true)]);
         meeting(
             c,
             city.subdistrict,
@@ -418,10 +414,9 @@ async fn fixture(app: &TestApp) -> Places {
             "micro_consultation",
             "concluded",
             9.0,
-            &[uid(7)],
-            &[],
+            &[(uid(7), true)],
         );
-        meeting(c, a, a1, "courtyard", "concluded", 50.0, &[uid(12)], &[]);
+        meeting(c, a, a1, "courtyard", "concluded", 50.0, &[(uid(12), true)]);
     });
     Places {
         s: city.subdistrict,
