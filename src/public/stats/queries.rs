@@ -203,29 +203,26 @@ pub struct StepGroup {
 
 /// Completed stays in each step of the period's topics. A stay starts when the topic enters
 /// the step (`say`: the topic's created_at; the others: the transition event into it) and
-/// ends at the next transition that changes the stage; ROW_NUMBER/COUNT over the sorted
+/// ends at the next transition that changes the stage: so every stage-changing transition
+/// ends one stay, in its `from_stage`, begun at the previous such transition of the topic
+/// (LAG) or, for the first, at the topic's creation. ROW_NUMBER/COUNT over the sorted
 /// durations pick the neighbours of the percentile ranks `(n−1)/2` and `9(n−1)/10`.
 pub fn step_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec<StepGroup>> {
     let d = dialect(conn);
-    let secs = format!("{} - {}", d.epoch("next_at"), d.epoch("at"));
+    let began = "COALESCE(LAG(e.created_at) OVER (PARTITION BY e.topic_id ORDER BY e.seq), \
+                 c.created_at)";
+    let secs = format!("{} - {}", d.epoch("e.created_at"), d.epoch(began));
     let sql = format!(
         "WITH {cohort}, \
-         entries AS (\
-           SELECT c.id AS topic_id, c.g, '{say}' AS stage, c.created_at AS at, 0 AS seq FROM cohort c \
-           UNION ALL \
-           SELECT e.topic_id, c.g, e.to_stage, e.created_at, e.seq FROM topic_events e \
+         stays AS (\
+           SELECT c.g, e.from_stage AS stage, {secs} AS secs FROM topic_events e \
            JOIN cohort c ON c.id = e.topic_id \
            WHERE e.kind = '{transition}' AND e.to_stage IS NOT NULL AND e.from_stage IS NOT NULL \
            AND e.from_stage <> e.to_stage), \
-         stays AS (\
-           SELECT g, stage, at, LEAD(at) OVER (PARTITION BY topic_id ORDER BY seq) AS next_at \
-           FROM entries), \
-         spans AS (SELECT g, stage, {secs} AS secs FROM stays \
-           WHERE next_at IS NOT NULL AND stage <> '{closed}'), \
          ranked AS (\
            SELECT g, stage, secs, \
              ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY secs) - 1 AS i, \
-             COUNT(*) OVER (PARTITION BY g, stage) AS n FROM spans) \
+             COUNT(*) OVER (PARTITION BY g, stage) AS n FROM stays WHERE stage <> '{closed}') \
          SELECT g, stage, MAX(n) AS n, \
            MAX(CASE WHEN i = (n - 1) / 2 THEN secs END) AS median_lo, \
            MAX(CASE WHEN i = (n - 1) / 2 + 1 THEN secs END) AS median_hi, \
@@ -233,7 +230,6 @@ pub fn step_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec
            MAX(CASE WHEN i = (9 * (n - 1)) / 10 + 1 THEN secs END) AS p90_hi \
          FROM ranked GROUP BY g, stage",
         cohort = cohort(d, g, s),
-        say = Stage::Say.as_str(),
         closed = Stage::Closed.as_str(),
         transition = EventKind::Transition.as_str(),
     );
