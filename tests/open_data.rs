@@ -69,6 +69,12 @@ fn seed_full_demo(app: &TestApp) {
     app.with_db(|c| yishi::demo::seed(c, &settings).unwrap());
 }
 
+/// Signs a demo user in (the demo password).
+async fn login_demo(app: &TestApp, email: &str) -> String {
+    let password = app.running.as_ref().unwrap().state.settings.demo.password.clone();
+    app.login_with(email, &password).await
+}
+
 /// A CSV export: checks status, headers and BOM; returns (header, rows).
 async fn csv(app: &TestApp, path: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let r = app.get(path, None).await;
@@ -218,7 +224,7 @@ async fn exports_hold_public_records_only_and_csv_matches_json() -> TestResult {
         .find(|m| m["status"] == "concluded")
         .expect("the demo's concluded meeting");
     let id = concluded["id"].as_i64().unwrap();
-    let staff = app.login("staff@yishi.demo").await;
+    let staff = login_demo(&app, "staff@yishi.demo").await;
     let agenda = app
         .get(&format!("/api/v1/consultations/{id}/agenda-items"), Some(&staff))
         .await;
@@ -251,7 +257,7 @@ async fn exports_hold_public_records_only_and_csv_matches_json() -> TestResult {
     assert!(concluded.get("convener_id").is_none() && concluded.get("online_url").is_none());
 
     // A topic raised now (in say) is not exported until it is accepted into the catalog.
-    let resident = app.login("resident@yishi.demo").await;
+    let resident = login_demo(&app, "resident@yishi.demo").await;
     let raised = app
         .raise_topic(&resident, app.place("demo-330200-0-0-0"), "小区门口积水")
         .await;
@@ -283,7 +289,7 @@ async fn no_personal_data_and_names_only_of_those_who_opted_in() -> TestResult {
 
     // 张阿姨 (resident@yishi.demo) opts in; the topics she wrote now show her name, nobody
     // else's name appears, and still no email.
-    let token = app.login("resident@yishi.demo").await;
+    let token = login_demo(&app, "resident@yishi.demo").await;
     let r = app
         .patch("/api/v1/me", Some(&token), json!({"show_name_publicly": true}))
         .await;
@@ -328,7 +334,7 @@ async fn no_personal_data_and_names_only_of_those_who_opted_in() -> TestResult {
 /// Inserts `n` catalog topics directly at `place` (a community), created an hour apart from
 /// `start`; returns their ids.
 fn insert_topics(app: &TestApp, place: i64, n: usize, start: &str, first_seq: i32) -> Vec<i64> {
-    let author = app.user(&format!("bulk{first_seq}@example.com"), Some(place), &[]);
+    let author = app.user(&format!("bulk{place}-{first_seq}@example.com"), Some(place), &[]);
     app.with_db(|c| {
         let before = topics::table
             .select(diesel::dsl::max(topics::id))
@@ -475,6 +481,7 @@ async fn bad_filters_are_refused_naming_the_field() -> TestResult {
         "consultations.json",
         "consultations.csv",
     ] {
+        let app = &app;
         let get = |q: &str| {
             let path = format!("/api/v1/open-data/{export}?{q}");
             async move { (app.get(&path, None).await, path) }
@@ -509,7 +516,7 @@ async fn users_choose_whether_open_data_shows_their_name() -> TestResult {
         .patch("/api/v1/me", None, json!({"show_name_publicly": true}))
         .await;
     assert_eq!(r.status.as_u16(), 401);
-    let token = app.login("resident2@yishi.demo").await;
+    let token = login_demo(&app, "resident2@yishi.demo").await;
     let me = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(me.body["show_name_publicly"], false, "off by default");
 
@@ -544,7 +551,7 @@ async fn users_choose_whether_open_data_shows_their_name() -> TestResult {
         .await;
     assert_eq!(r.body["show_name_publicly"], false);
     // Another user's choice is their own.
-    let other = app.login("resident@yishi.demo").await;
+    let other = login_demo(&app, "resident@yishi.demo").await;
     let them = app.get("/api/v1/me", Some(&other)).await;
     assert_eq!(them.body["show_name_publicly"], false);
     app.done().await
