@@ -416,7 +416,11 @@ fn spawn_server(
             .ok_or("the server ended before listening")?
             .map_err(|e| e.to_string())?;
         if let Some(rest) = line.strip_prefix("yishi listening on http://") {
-            let addr = rest.split_whitespace().next().unwrap_or_default().to_string();
+            let addr = rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
             return Ok((child, addr));
         }
     }

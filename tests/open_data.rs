@@ -71,7 +71,15 @@ fn seed_full_demo(app: &TestApp) {
 
 /// Signs a demo user in (the demo password).
 async fn login_demo(app: &TestApp, email: &str) -> String {
-    let password = app.running.as_ref().unwrap().state.settings.demo.password.clone();
+    let password = app
+        .running
+        .as_ref()
+        .unwrap()
+        .state
+        .settings
+        .demo
+        .password
+        .clone();
     app.login_with(email, &password).await
 }
 
@@ -80,7 +88,12 @@ async fn csv(app: &TestApp, path: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let r = app.get(path, None).await;
     assert_eq!(r.status.as_u16(), 200, "{path}: {:?}", r.body);
     assert_eq!(r.content_type, "text/csv; charset=utf-8", "{path}");
-    let disposition = r.headers.get("content-disposition").unwrap().to_str().unwrap();
+    let disposition = r
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(
         disposition.starts_with("attachment") && disposition.contains("filename="),
         "{disposition}"
@@ -88,7 +101,9 @@ async fn csv(app: &TestApp, path: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let Value::String(text) = r.body else {
         panic!("{path}: not text")
     };
-    let body = text.strip_prefix('\u{feff}').expect("CSV starts with the UTF-8 BOM");
+    let body = text
+        .strip_prefix('\u{feff}')
+        .expect("CSV starts with the UTF-8 BOM");
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let header = reader
         .headers()
@@ -189,10 +204,16 @@ async fn exports_hold_public_records_only_and_csv_matches_json() -> TestResult {
     let (all_topics, all_meetings) = app.with_db(|c| {
         (
             topics::table.select(topics::id).load::<i64>(c).unwrap(),
-            consultations::table.select(consultations::id).load::<i64>(c).unwrap(),
+            consultations::table
+                .select(consultations::id)
+                .load::<i64>(c)
+                .unwrap(),
         )
     });
-    assert!(!catalog.is_empty() && !meetings.is_empty(), "the demo has public records");
+    assert!(
+        !catalog.is_empty() && !meetings.is_empty(),
+        "the demo has public records"
+    );
     assert!(
         all_topics.len() > catalog.len(),
         "the demo has topics outside the catalog (still in say, or rejected)"
@@ -200,7 +221,11 @@ async fn exports_hold_public_records_only_and_csv_matches_json() -> TestResult {
 
     let (header, rows) = csv(&app, "/api/v1/open-data/topics.csv").await;
     assert_eq!(header, TOPIC_HEADER);
-    assert_eq!(ids_of_rows(&rows), catalog, "one row per catalog topic, in id order");
+    assert_eq!(
+        ids_of_rows(&rows),
+        catalog,
+        "one row per catalog topic, in id order"
+    );
     let items = json_export(&app, "/api/v1/open-data/topics.json").await;
     assert_same(&header, &rows, &items);
     let not_public: BTreeSet<i64> = all_topics
@@ -209,11 +234,18 @@ async fn exports_hold_public_records_only_and_csv_matches_json() -> TestResult {
         .copied()
         .collect();
     assert!(ids_of_items(&items).iter().all(|i| !not_public.contains(i)));
-    assert!(items.iter().all(|i| i["author"] == "居民"), "nobody opted in yet");
+    assert!(
+        items.iter().all(|i| i["author"] == "居民"),
+        "nobody opted in yet"
+    );
 
     let (header, rows) = csv(&app, "/api/v1/open-data/consultations.csv").await;
     assert_eq!(header, CONSULTATION_HEADER);
-    assert_eq!(ids_of_rows(&rows), meetings, "public meetings only, in id order");
+    assert_eq!(
+        ids_of_rows(&rows),
+        meetings,
+        "public meetings only, in id order"
+    );
     let items = json_export(&app, "/api/v1/open-data/consultations.json").await;
     assert_same(&header, &rows, &items);
     assert!(all_meetings.len() >= meetings.len());
@@ -226,7 +258,10 @@ async fn exports_hold_public_records_only_and_csv_matches_json() -> TestResult {
     let id = concluded["id"].as_i64().unwrap();
     let staff = login_demo(&app, "staff@yishi.demo").await;
     let agenda = app
-        .get(&format!("/api/v1/consultations/{id}/agenda-items"), Some(&staff))
+        .get(
+            &format!("/api/v1/consultations/{id}/agenda-items"),
+            Some(&staff),
+        )
         .await;
     let titles: Vec<Value> = agenda.body["items"]
         .as_array()
@@ -237,7 +272,10 @@ async fn exports_hold_public_records_only_and_csv_matches_json() -> TestResult {
     assert!(!titles.is_empty());
     assert_eq!(concluded["agenda"], Value::Array(titles));
     let outcomes = app
-        .get(&format!("/api/v1/consultations/{id}/outcomes"), Some(&staff))
+        .get(
+            &format!("/api/v1/consultations/{id}/outcomes"),
+            Some(&staff),
+        )
         .await;
     let decisions: Vec<Value> = outcomes.body["items"]
         .as_array()
@@ -263,11 +301,17 @@ async fn exports_hold_public_records_only_and_csv_matches_json() -> TestResult {
         .await;
     let new_id = raised["id"].as_i64().unwrap();
     let items = json_export(&app, "/api/v1/open-data/topics.json").await;
-    assert!(!ids_of_items(&items).contains(&new_id), "a topic in say is not public");
+    assert!(
+        !ids_of_items(&items).contains(&new_id),
+        "a topic in say is not public"
+    );
     app.topic_action(&staff, new_id, "accept", json!({"note": "纳入议事目录"}))
         .await;
     let items = json_export(&app, "/api/v1/open-data/topics.json").await;
-    assert!(ids_of_items(&items).contains(&new_id), "accepted: now in the catalog");
+    assert!(
+        ids_of_items(&items).contains(&new_id),
+        "accepted: now in the catalog"
+    );
     app.done().await
 }
 
@@ -283,15 +327,25 @@ async fn no_personal_data_and_names_only_of_those_who_opted_in() -> TestResult {
     });
     let before = all_exports(&app).await;
     for (_, email, name) in &people {
-        assert!(!before.contains(email.as_str()), "{email} appears in open data");
-        assert!(!before.contains(name.as_str()), "{name} (not opted in) appears in open data");
+        assert!(
+            !before.contains(email.as_str()),
+            "{email} appears in open data"
+        );
+        assert!(
+            !before.contains(name.as_str()),
+            "{name} (not opted in) appears in open data"
+        );
     }
 
     // 张阿姨 (resident@yishi.demo) opts in; the topics she wrote now show her name, nobody
     // else's name appears, and still no email.
     let token = login_demo(&app, "resident@yishi.demo").await;
     let r = app
-        .patch("/api/v1/me", Some(&token), json!({"show_name_publicly": true}))
+        .patch(
+            "/api/v1/me",
+            Some(&token),
+            json!({"show_name_publicly": true}),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
     let (me, mine): (i64, Vec<i64>) = app.with_db(|c| {
@@ -323,9 +377,15 @@ async fn no_personal_data_and_names_only_of_those_who_opted_in() -> TestResult {
     assert!(rows.iter().any(|r| r[author] == "张阿姨"));
     let after = all_exports(&app).await;
     for (id, email, name) in &people {
-        assert!(!after.contains(email.as_str()), "{email} appears in open data");
+        assert!(
+            !after.contains(email.as_str()),
+            "{email} appears in open data"
+        );
         if *id != me {
-            assert!(!after.contains(name.as_str()), "{name} appears in open data");
+            assert!(
+                !after.contains(name.as_str()),
+                "{name} appears in open data"
+            );
         }
     }
     app.done().await
@@ -334,7 +394,11 @@ async fn no_personal_data_and_names_only_of_those_who_opted_in() -> TestResult {
 /// Inserts `n` catalog topics directly at `place` (a community), created an hour apart from
 /// `start`; returns their ids.
 fn insert_topics(app: &TestApp, place: i64, n: usize, start: &str, first_seq: i32) -> Vec<i64> {
-    let author = app.user(&format!("bulk{place}-{first_seq}@example.com"), Some(place), &[]);
+    let author = app.user(
+        &format!("bulk{place}-{first_seq}@example.com"),
+        Some(place),
+        &[],
+    );
     app.with_db(|c| {
         let before = topics::table
             .select(diesel::dsl::max(topics::id))
@@ -350,8 +414,7 @@ fn insert_topics(app: &TestApp, place: i64, n: usize, start: &str, first_seq: i3
                 year: 2024,
                 first_seq,
                 count: n,
-                created_at: chrono::NaiveDateTime::parse_from_str(start, "%Y-%m-%d %H:%M")
-                    .unwrap(),
+                created_at: chrono::NaiveDateTime::parse_from_str(start, "%Y-%m-%d %H:%M").unwrap(),
                 step_secs: 3600,
             },
         )
@@ -388,8 +451,14 @@ async fn filters_by_place_subtree_and_period() -> TestResult {
 
     let ids = |items: Vec<Value>| ids_of_items(&items);
     let path = |q: &str| format!("/api/v1/open-data/topics.json?{q}");
-    assert_eq!(ids(json_export(&app, &path(&format!("place_id={}", city.sibling))).await), sibling);
-    assert_eq!(ids(json_export(&app, &path(&format!("place_id={}", city.far))).await), far);
+    assert_eq!(
+        ids(json_export(&app, &path(&format!("place_id={}", city.sibling))).await),
+        sibling
+    );
+    assert_eq!(
+        ids(json_export(&app, &path(&format!("place_id={}", city.far))).await),
+        far
+    );
     assert_eq!(
         ids(json_export(&app, &path(&format!("place_id={}", city.community))).await),
         of_community
@@ -408,12 +477,18 @@ async fn filters_by_place_subtree_and_period() -> TestResult {
         "place_id={}&from=2024-03-01T02:00:00Z&to=2024-03-01T05:00:00Z",
         city.sibling
     );
-    assert_eq!(ids(json_export(&app, &path(&q)).await), sibling[2..5].to_vec());
+    assert_eq!(
+        ids(json_export(&app, &path(&q)).await),
+        sibling[2..5].to_vec()
+    );
     let (_, rows) = csv(&app, &format!("/api/v1/open-data/topics.csv?{q}")).await;
     assert_eq!(ids_of_rows(&rows), sibling[2..5].to_vec());
     // Offsets are honoured: 10:00+08:00 is 02:00Z.
     let q = format!("place_id={}&from=2024-03-01T10:00:00%2B08:00", city.sibling);
-    assert_eq!(ids(json_export(&app, &path(&q)).await), sibling[2..].to_vec());
+    assert_eq!(
+        ids(json_export(&app, &path(&q)).await),
+        sibling[2..].to_vec()
+    );
     assert!(ids(json_export(&app, &path("to=2024-03-01T00:00:00Z")).await).is_empty());
 
     // Meetings by place and starts_at: the demo's public meetings are in 幸福社区.
@@ -428,7 +503,10 @@ async fn filters_by_place_subtree_and_period() -> TestResult {
     assert!(meetings.len() >= 2, "two public demo meetings");
     let m = |q: String| format!("/api/v1/open-data/consultations.json?{q}");
     let all: Vec<i64> = meetings.iter().map(|(id, _)| *id).collect();
-    assert_eq!(ids(json_export(&app, &m(format!("place_id={}", city.community))).await), all);
+    assert_eq!(
+        ids(json_export(&app, &m(format!("place_id={}", city.community))).await),
+        all
+    );
     assert!(ids(json_export(&app, &m(format!("place_id={}", city.far))).await).is_empty());
     let (first, starts) = meetings[0];
     let at = |t: chrono::NaiveDateTime| {
@@ -449,7 +527,10 @@ async fn filters_by_place_subtree_and_period() -> TestResult {
         .collect();
     assert!(got.contains(&first), "{got:?}");
     assert_eq!(got, expected);
-    let after_all = format!("from={}", at(meetings.iter().map(|(_, s)| *s).max().unwrap() + chrono::Duration::seconds(1)));
+    let after_all = format!(
+        "from={}",
+        at(meetings.iter().map(|(_, s)| *s).max().unwrap() + chrono::Duration::seconds(1))
+    );
     assert!(ids(json_export(&app, &m(after_all)).await).is_empty());
     app.done().await
 }
@@ -461,7 +542,11 @@ async fn an_export_of_many_pages_is_complete_and_in_id_order() -> TestResult {
     let inserted = insert_topics(&app, city.sibling, 1_200, "2023-01-01 00:00", 1);
     assert_eq!(inserted.len(), 1_200);
     let (header, rows) = csv(&app, "/api/v1/open-data/topics.csv").await;
-    assert_eq!(ids_of_rows(&rows), inserted, "every topic once, in id order");
+    assert_eq!(
+        ids_of_rows(&rows),
+        inserted,
+        "every topic once, in id order"
+    );
     let items = json_export(&app, "/api/v1/open-data/topics.json").await;
     assert_same(&header, &rows, &items);
     // Quotes, commas and CJK in the body survive CSV quoting.
@@ -521,7 +606,11 @@ async fn users_choose_whether_open_data_shows_their_name() -> TestResult {
     assert_eq!(me.body["show_name_publicly"], false, "off by default");
 
     let r = app
-        .patch("/api/v1/me", Some(&token), json!({"show_name_publicly": true}))
+        .patch(
+            "/api/v1/me",
+            Some(&token),
+            json!({"show_name_publicly": true}),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
     assert_eq!(r.body["show_name_publicly"], true);
@@ -530,14 +619,22 @@ async fn users_choose_whether_open_data_shows_their_name() -> TestResult {
     assert_eq!(me.body["show_name_publicly"], true);
 
     let r = app
-        .patch("/api/v1/me", Some(&token), json!({"display_name": "李师傅（3号楼）"}))
+        .patch(
+            "/api/v1/me",
+            Some(&token),
+            json!({"display_name": "李师傅（3号楼）"}),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
     assert_eq!(r.body["display_name"], "李师傅（3号楼）");
     assert_eq!(r.body["show_name_publicly"], true, "untouched");
 
     let r = app
-        .patch("/api/v1/me", Some(&token), json!({"show_name_publicly": "yes"}))
+        .patch(
+            "/api/v1/me",
+            Some(&token),
+            json!({"show_name_publicly": "yes"}),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 400);
     assert_eq!(r.body["field"], "show_name_publicly");
@@ -547,7 +644,11 @@ async fn users_choose_whether_open_data_shows_their_name() -> TestResult {
     assert_eq!(r.status.as_u16(), 422);
     assert_eq!(r.body["field"], "display_name");
     let r = app
-        .patch("/api/v1/me", Some(&token), json!({"show_name_publicly": false}))
+        .patch(
+            "/api/v1/me",
+            Some(&token),
+            json!({"show_name_publicly": false}),
+        )
         .await;
     assert_eq!(r.body["show_name_publicly"], false);
     // Another user's choice is their own.

@@ -152,7 +152,10 @@ pub async fn update_me(
     caller: Caller,
     Body(body): Body<MePatch>,
 ) -> ApiResult<web::Json<Me>> {
-    respond::ok(&state, move |conn, _| actions::update_me(conn, &caller, &body)).await
+    respond::ok(&state, move |conn, _| {
+        actions::update_me(conn, &caller, &body)
+    })
+    .await
 }
 
 /// Registers this area's handlers.

@@ -140,7 +140,10 @@ pub fn consultations_page(
     let mut item_titles: HashMap<i64, String> = HashMap::new();
     for (meeting, item, title, topic) in q::agendas(conn, &ids)? {
         item_titles.insert(item, title.clone());
-        agenda.entry(meeting).or_default().push((item, title, topic));
+        agenda
+            .entry(meeting)
+            .or_default()
+            .push((item, title, topic));
     }
     let mut outcomes: HashMap<i64, Vec<OpenDataOutcome>> = HashMap::new();
     for (meeting, item, decision, consensus) in q::outcome_lines(conn, &ids)? {

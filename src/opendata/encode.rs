@@ -113,7 +113,10 @@ mod tests {
     fn columns_are_exactly_the_record_fields() {
         use crate::opendata::model::*;
         let keys = |v: Value| {
-            let mut k: Vec<String> = v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            let mut k: Vec<String> = v
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
             k.sort();
             k
         };
@@ -150,7 +153,10 @@ mod tests {
             evaluate_at: None,
             closed_at: None,
         };
-        assert_eq!(keys(serde_json::to_value(&t).unwrap_or_default()), sorted(TOPIC_COLUMNS));
+        assert_eq!(
+            keys(serde_json::to_value(&t).unwrap_or_default()),
+            sorted(TOPIC_COLUMNS)
+        );
         let c = OpenDataConsultation {
             id: 1,
             place_id: 2,
@@ -168,6 +174,9 @@ mod tests {
             outcomes: vec![],
             convener: "居民".into(),
         };
-        assert_eq!(keys(serde_json::to_value(&c).unwrap_or_default()), sorted(CONSULTATION_COLUMNS));
+        assert_eq!(
+            keys(serde_json::to_value(&c).unwrap_or_default()),
+            sorted(CONSULTATION_COLUMNS)
+        );
     }
 }

@@ -107,13 +107,14 @@ pub fn visible_comment_counts(conn: &mut DbConn, topic_ids: &[i64]) -> ApiResult
 }
 
 /// `(topic_id, round, score, count)` of the ratings of the topics.
-pub fn score_counts(
-    conn: &mut DbConn,
-    topic_ids: &[i64],
-) -> ApiResult<Vec<(i64, i32, i32, i64)>> {
+pub fn score_counts(conn: &mut DbConn, topic_ids: &[i64]) -> ApiResult<Vec<(i64, i32, i32, i64)>> {
     Ok(evaluations::table
         .filter(evaluations::topic_id.eq_any(topic_ids))
-        .group_by((evaluations::topic_id, evaluations::round, evaluations::score))
+        .group_by((
+            evaluations::topic_id,
+            evaluations::round,
+            evaluations::score,
+        ))
         .select((
             evaluations::topic_id,
             evaluations::round,

@@ -92,7 +92,9 @@ where
                     };
                     let Some(last) = page.last().map(Keyed::key) else {
                         return match format {
-                            Format::Json => Some((Ok(Bytes::from_static(encode::JSON_TAIL)), Step::Done)),
+                            Format::Json => {
+                                Some((Ok(Bytes::from_static(encode::JSON_TAIL)), Step::Done))
+                            }
                             Format::Csv => None,
                         };
                     };
@@ -102,7 +104,10 @@ where
                     };
                     let full = i64::try_from(page.len()).unwrap_or(i64::MAX) >= PAGE;
                     let next = if full {
-                        Step::After { id: last, first: false }
+                        Step::After {
+                            id: last,
+                            first: false,
+                        }
                     } else {
                         Step::Tail
                     };
@@ -161,7 +166,15 @@ pub async fn export_topics_json(
     state: web::Data<AppState>,
     Query(filter): Query<ExportFilter>,
 ) -> ApiResult<HttpResponse> {
-    export(&state, filter, Format::Json, "topics", TOPIC_COLUMNS, actions::topics_page).await
+    export(
+        &state,
+        filter,
+        Format::Json,
+        "topics",
+        TOPIC_COLUMNS,
+        actions::topics_page,
+    )
+    .await
 }
 
 /// Open data: the same topics as CSV (UTF-8 BOM, header row of the documented columns),
@@ -177,7 +190,15 @@ pub async fn export_topics_csv(
     state: web::Data<AppState>,
     Query(filter): Query<ExportFilter>,
 ) -> ApiResult<HttpResponse> {
-    export(&state, filter, Format::Csv, "topics", TOPIC_COLUMNS, actions::topics_page).await
+    export(
+        &state,
+        filter,
+        Format::Csv,
+        "topics",
+        TOPIC_COLUMNS,
+        actions::topics_page,
+    )
+    .await
 }
 
 /// Open data: the public consultations 协商会 (scheduled, in progress, concluded) of a place

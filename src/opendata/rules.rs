@@ -43,13 +43,17 @@ mod tests {
 
     #[test]
     fn a_period_may_be_open_or_empty_but_not_reversed() {
-        let t = |s: &str| {
-            NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap_or_default()
-        };
+        let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap_or_default();
         assert!(period_ok(None, None));
         assert!(period_ok(Some(t("2026-01-01 00:00")), None));
         assert!(period_ok(None, Some(t("2026-01-01 00:00"))));
-        assert!(period_ok(Some(t("2026-01-01 00:00")), Some(t("2026-01-01 00:00"))));
-        assert!(!period_ok(Some(t("2026-01-02 00:00")), Some(t("2026-01-01 00:00"))));
+        assert!(period_ok(
+            Some(t("2026-01-01 00:00")),
+            Some(t("2026-01-01 00:00"))
+        ));
+        assert!(!period_ok(
+            Some(t("2026-01-02 00:00")),
+            Some(t("2026-01-01 00:00"))
+        ));
     }
 }
