@@ -312,6 +312,42 @@ async fn exports_hold_public_records_only_and_csv_matches_json() -> TestResult {
         ids_of_items(&items).contains(&new_id),
         "accepted: now in the catalog"
     );
+
+    // Comments hidden by moderation are not counted.
+    let count = |items: &[Value]| {
+        items
+            .iter()
+            .find(|i| i["id"] == new_id)
+            .map(|i| i["comments_count"].clone())
+            .unwrap()
+    };
+    assert_eq!(count(&items), 0);
+    let mut comment_ids = Vec::new();
+    for body in ["同意，积水很深", "广告：专业疏通 13800000000"] {
+        let r = app
+            .post(
+                &format!("/api/v1/topics/{new_id}/comments"),
+                Some(&resident),
+                json!({"body": body, "stance": "for"}),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "{:?}", r.body);
+        comment_ids.push(r.body["id"].as_i64().unwrap());
+    }
+    let items = json_export(&app, "/api/v1/open-data/topics.json").await;
+    assert_eq!(count(&items), 2);
+    let r = app
+        .post(
+            &format!("/api/v1/comments/{}/hide", comment_ids[1]),
+            Some(&staff),
+            json!({"reason": "广告"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let items = json_export(&app, "/api/v1/open-data/topics.json").await;
+    assert_eq!(count(&items), 1, "the hidden comment is not counted");
+    let all = all_exports(&app).await;
+    assert!(!all.contains("13800000000"), "no comment text is exported");
     app.done().await
 }
 
