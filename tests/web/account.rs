@@ -206,14 +206,21 @@ async fn a_resident_chooses_to_show_their_name_in_open_data() -> TestResult {
     let mut b = app.browser_as("wang-shifu@example.com").await;
     let page = b.get("/me").await;
     assert!(page.shows("公开显示") && page.has_field("在公开数据中显示我的昵称"));
-    assert!(!page.html.contains("name=\"show_name_publicly\" value=\"1\" checked"));
+    assert!(
+        !page
+            .html
+            .contains("id=\"f-public-name\" name=\"show_name_publicly\" value=\"1\" checked")
+    );
 
     let saved = b
         .submit("/me/public-name", &[("show_name_publicly", "1")])
         .await;
     let back = b.follow(&saved).await;
     assert!(back.shows("已保存"));
-    assert!(back.html.contains("name=\"show_name_publicly\" value=\"1\" checked"));
+    assert!(
+        back.html
+            .contains("id=\"f-public-name\" name=\"show_name_publicly\" value=\"1\" checked")
+    );
     let api = app.get("/api/v1/me", me.tok()).await;
     assert_eq!(api.body["show_name_publicly"], true);
 
