@@ -402,6 +402,10 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
             "议题已过“说”阶段，提出人不能再添加照片",
             "The topic is past the say step: its author can no longer add photos",
         ),
+        "open_data.invalid_period" => (
+            "时间段无效：结束时间早于开始时间",
+            "The period is invalid: `to` is before `from`",
+        ),
         _ => ("请求无法处理", "The request could not be processed"),
     };
     match lang {

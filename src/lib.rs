@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod notifications;
+pub mod opendata;
 pub mod places;
 pub mod public;
 pub mod server;

@@ -64,13 +64,17 @@ enum Command {
         command: AuditCommand,
     },
     /// Measure: `bench places` times subtree queries on a 111,111-place tree; `bench fanout`
-    /// times one event fanned out to a topic's followers. Both in a scratch database.
+    /// times one event fanned out to a topic's followers; `bench export` the peak memory of a
+    /// `serve` child exporting 5,000 and then `--topics` catalog topics. In a scratch database.
     Bench {
-        /// `places` or `fanout`
+        /// `places`, `fanout` or `export`
         what: String,
         /// Followers of the topic (`fanout`).
         #[arg(long, default_value_t = 5000)]
         followers: usize,
+        /// Catalog topics of the large export (`export`; a 5,000-topic run comes first).
+        #[arg(long, default_value_t = 50000)]
+        topics: usize,
         /// Database to use (must be empty); default: a scratch SQLite file.
         #[arg(long)]
         database_url: Option<String>,
@@ -139,9 +143,12 @@ fn run(cli: Cli) -> Result<(), String> {
             what,
             database_url,
             followers,
+            topics,
         } => {
-            if what != "places" && what != "fanout" {
-                return Err(format!("unknown benchmark {what:?} (try: places, fanout)"));
+            if !["places", "fanout", "export"].contains(&what.as_str()) {
+                return Err(format!(
+                    "unknown benchmark {what:?} (try: places, fanout, export)"
+                ));
             }
             let settings = load(&cli, &[])?;
             let scratch =
@@ -149,6 +156,35 @@ fn run(cli: Cli) -> Result<(), String> {
             let url = database_url
                 .clone()
                 .unwrap_or_else(|| format!("sqlite://{}", scratch.display()));
+            if what == "export" {
+                let mut sizes = vec![5000.min(*topics), *topics];
+                sizes.dedup();
+                let reports = yishi::bench::export(&url, &cli.config_dir, &cli.profile, &sizes);
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+                }
+                let reports = reports?;
+                println!(
+                    "| topics | peak RSS before | after topics.csv | after topics.json | csv rows | csv bytes | csv s | json rows | json bytes | json s |"
+                );
+                println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                for r in &reports {
+                    println!(
+                        "| {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {} | {} | {:.2} | {} | {} | {:.2} |",
+                        r.topics,
+                        r.rss_before_kib as f64 / 1024.0,
+                        r.rss_after_csv_kib as f64 / 1024.0,
+                        r.rss_after_json_kib as f64 / 1024.0,
+                        r.csv_rows,
+                        r.csv_bytes,
+                        r.csv_seconds,
+                        r.json_rows,
+                        r.json_bytes,
+                        r.json_seconds
+                    );
+                }
+                return Ok(());
+            }
             let pool = db::pool(&url, 1, 5000).map_err(|e| e.to_string())?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             db::migrate(&mut conn)?;

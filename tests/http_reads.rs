@@ -98,3 +98,57 @@ async fn whole_floats_in_paths_and_queries_are_integers() -> TestResult {
     );
     app.done().await
 }
+
+/// The public pages (a place's catalog, a topic) shown to an anonymous visitor revalidate
+/// cheaply: an ETag with `no-cache` and `Vary: Cookie`, 304 while unchanged, a new ETag after
+/// a change. A signed-in visitor's pages stay `no-store` and never 304.
+#[actix_rt::test]
+async fn public_pages_answer_conditional_gets() -> TestResult {
+    let app = TestApp::builder().demo().build().await;
+    let c = app.demo_city().await.community;
+    let author = app.user_with(Role::Resident, c).await;
+    let neighbour = app.user_with(Role::Resident, c).await;
+    let staff = app.user_with(Role::CommunityStaff, c).await;
+    let t = id_of(&app.raise_topic(&author.token, c, "楼道灯不亮").await);
+    app.topic_action(&staff.token, t, "accept", json!({})).await;
+
+    for path in [format!("/topics/{t}"), format!("/places/{c}"), "/".into()] {
+        let first = app.get_with(&path, &[("Accept", "text/html")]).await;
+        assert_eq!(first.status.as_u16(), 200, "{path}");
+        let etag = first.headers.get("etag").unwrap().to_str()?.to_string();
+        let cache = first.headers.get("cache-control").unwrap().to_str()?;
+        assert_eq!(cache, "no-cache", "{path}");
+        assert_eq!(first.headers.get("vary").unwrap().to_str()?, "Cookie");
+        let again = app.get_with(&path, &[("If-None-Match", &etag)]).await;
+        assert_eq!(again.status.as_u16(), 304, "{path}");
+        assert_eq!(again.body, json!(""), "no body");
+    }
+
+    // A new supporter shows on the topic page: the old ETag no longer matches.
+    let page = format!("/topics/{t}");
+    let old = app.get(&page, None).await;
+    let old = old.headers.get("etag").unwrap().to_str()?.to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/topics/{t}/supports"),
+            neighbour.tok(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200);
+    let after = app.get_with(&page, &[("If-None-Match", &old)]).await;
+    assert_eq!(after.status.as_u16(), 200);
+    assert_ne!(after.headers.get("etag").unwrap().to_str()?, old);
+
+    // Signed in, the same page is personal: no-store, no ETag, never 304.
+    common::make_user(&app, "page-reader", Some(c), &[]).await;
+    let mut browser = app.browser_as("page-reader@example.com").await;
+    let mine = browser.get(&page).await;
+    assert_eq!(mine.status.as_u16(), 200);
+    assert_eq!(
+        mine.headers.get("cache-control").unwrap().to_str()?,
+        "no-store"
+    );
+    assert!(mine.headers.get("etag").is_none());
+    app.done().await
+}

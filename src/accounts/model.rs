@@ -149,7 +149,28 @@ pub struct Me {
     pub display_name: String,
     pub home_place_id: Option<i64>,
     pub email_verified: bool,
+    /// Whether open data shows this user's display name as author or convener (otherwise
+    /// `居民`); off until the user turns it on.
+    pub show_name_publicly: bool,
     pub roles: Vec<GrantOut>,
+}
+
+/// PATCH /api/v1/me: the user's own choices. Absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    /// Show the display name in open data (docs/open-data.md) instead of `居民`.
+    pub show_name_publicly: Option<bool>,
+    #[validate(
+        custom(function = "crate::api::text::title"),
+        length(min = 1, max = 64)
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u200B-\u200D\u2060\uFEFF][^\x00-\x1F\x7F-\x9F\u2028\u2029]*$",
+        min_length = 1,
+        max_length = 64
+    )]
+    pub display_name: Option<String>,
 }
 
 /// A user as admins see it.

@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 use super::actions::{self, ClientAddr};
 use super::model::*;
@@ -143,6 +143,21 @@ pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web
     respond::ok(&state, move |conn, _| actions::get_me(conn, &caller)).await
 }
 
+/// The caller changes their own account: `show_name_publicly` (open data shows the display
+/// name as author or convener instead of `居民`) and `display_name`.
+#[utoipa::path(tag = "auth", request_body = MePatch, responses((status = 200, body = Me)))]
+#[patch("/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Body(body): Body<MePatch>,
+) -> ApiResult<web::Json<Me>> {
+    respond::ok(&state, move |conn, _| {
+        actions::update_me(conn, &caller, &body)
+    })
+    .await
+}
+
 /// Registers this area's handlers.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(register_account)
@@ -153,5 +168,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(request_password_reset)
         .service(confirm_password_reset)
         .service(unlock_account)
-        .service(get_me);
+        .service(get_me)
+        .service(update_me);
 }

@@ -41,6 +41,7 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        show_name_publicly -> Bool,
     }
 }
 

@@ -7,7 +7,10 @@ use std::pin::Pin;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
-use actix_web::http::header::{CACHE_CONTROL, LOCATION};
+use actix_web::http::header::{
+    CACHE_CONTROL, CacheControl, CacheDirective, ETag, EntityTag, Header, IfNoneMatch, LOCATION,
+    VARY,
+};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -50,6 +53,8 @@ pub struct Visitor {
     renew: Option<String>,
     secure: bool,
     session_days: i64,
+    /// The `If-None-Match` of a GET or HEAD, for the conditional answer of public pages.
+    if_none_match: Option<IfNoneMatch>,
 }
 
 /// The CSRF token of a browser session: derived from the cookie's secret, so nothing more is
@@ -88,7 +93,20 @@ impl Visitor {
 
     /// An HTML response (`no-store`: WeChat's browser would otherwise show stale pages),
     /// clearing a shown flash and renewing the session cookie when due.
+    ///
+    /// A page for an anonymous visitor (nothing personal, no flash, no cookie to send) is
+    /// public: it carries a strong `ETag` and `Cache-Control: no-cache` with `Vary: Cookie`
+    /// (language and text size live in cookies), so a browser revalidates every time and gets
+    /// a bodiless 304 while the page is unchanged. WeChat's browser never shows a stale page.
     pub fn html(&self, status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+        if status == actix_web::http::StatusCode::OK
+            && self.member.is_none()
+            && self.flash.is_none()
+            && self.renew.is_none()
+            && let Some(condition) = &self.if_none_match
+        {
+            return public_html(condition, body);
+        }
         let mut res = HttpResponse::build(status);
         res.content_type("text/html; charset=utf-8")
             .insert_header((CACHE_CONTROL, "no-store"));
@@ -161,6 +179,7 @@ impl Visitor {
             renew: None,
             secure: false,
             session_days: 0,
+            if_none_match: None,
         }
     }
 
@@ -201,6 +220,12 @@ impl Visitor {
             renew: None,
             secure: state.settings.server.is_https(),
             session_days,
+            // A missing header is `Items([])`: any GET can be answered conditionally.
+            if_none_match: matches!(
+                *req.method(),
+                actix_web::http::Method::GET | actix_web::http::Method::HEAD
+            )
+            .then(|| IfNoneMatch::parse(&req).unwrap_or(IfNoneMatch::Items(Vec::new()))),
         };
         if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string())
             && !token.is_empty()
@@ -244,6 +269,27 @@ impl Visitor {
         req.extensions_mut().insert(visitor.clone());
         Ok(visitor)
     }
+}
+
+/// A public page: 200 with a strong ETag of its bytes, or 304 when `condition` names it.
+fn public_html(condition: &IfNoneMatch, body: String) -> HttpResponse {
+    let tag = EntityTag::new_strong(hex::encode(&Sha256::digest(body.as_bytes())[..16]));
+    let unchanged = match condition {
+        IfNoneMatch::Any => true,
+        IfNoneMatch::Items(tags) => tags.iter().any(|t| t.weak_eq(&tag)),
+    };
+    let mut res = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header(ETag(tag))
+        .insert_header(CacheControl(vec![CacheDirective::NoCache]))
+        .insert_header((VARY, "Cookie"));
+    if unchanged {
+        return res.finish();
+    }
+    res.content_type("text/html; charset=utf-8").body(body)
 }
 
 impl FromRequest for Visitor {

@@ -50,6 +50,7 @@ pub fn request(w: &World, op: &str, f: &Fix) -> (String, Option<Value>) {
                                           "display_name": format!("新居民{n}"), "home_place_id": c.community}),
         ),
         "verify_email" | "unlock_account" => none(json!({"token": "not-a-token"})),
+        "update_me" => none(json!({"show_name_publicly": true})),
         // topics, plans, tasks
         "create_topic" => none(
             json!({"place_id": c.community, "title": format!("垃圾分类 {n}"),

@@ -42,6 +42,8 @@ pub const ROWS: &[Row] = &[
     ("unlock_account", Fx::None,                     "422"),
     // ---- me and the calendar feed
     ("get_me", Fx::None,                             "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
+    // update_me: each signed-in user changes their own account (show_name_publicly).
+    ("update_me", Fx::None,                          "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     ("create_calendar_feed", Fx::None,               "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // revoke_calendar_feed: 204 with or without a feed.
     ("revoke_calendar_feed", Fx::None,               "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
@@ -127,6 +129,11 @@ pub const ROWS: &[Row] = &[
     ("get_public_topic", Fx::Discuss,                "ok"),
     // get_stats: public statistics of the whole installation, the same for everyone.
     ("get_stats", Fx::None,                          "ok"),
+    // ---- open data: anonymous exports of the catalog and the public meetings
+    ("export_topics_json", Fx::None,                 "ok"),
+    ("export_topics_csv", Fx::None,                  "ok"),
+    ("export_consultations_json", Fx::None,          "ok"),
+    ("export_consultations_csv", Fx::None,           "ok"),
     // ---- consultations 协商会: anyone signed in reads a meeting; the convener and sub-district staff of the place manage it
     ("list_consultations", Fx::None,                 "401       ok        ok       ok    ok     ok         ok   ok     ok    ok         ok    ok     ok         ok"),
     // create_consultation: CONVENERS (community staff, sub-district staff, CPPCC members) of the place.

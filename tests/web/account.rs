@@ -195,3 +195,39 @@ async fn the_mailed_reset_link_opens_the_page_and_sets_a_new_password() -> TestR
     );
     app.done().await
 }
+
+/// 公开显示 on /me: ticking the box shows the resident's name as author in open data; clearing
+/// it goes back to 居民.
+#[actix_rt::test]
+async fn a_resident_chooses_to_show_their_name_in_open_data() -> TestResult {
+    let app = TestApp::builder().demo().build().await;
+    let c = app.demo_city().await.community;
+    let me = crate::common::make_user(&app, "wang-shifu", Some(c), &[]).await;
+    let mut b = app.browser_as("wang-shifu@example.com").await;
+    let page = b.get("/me").await;
+    assert!(page.shows("公开显示") && page.has_field("在公开数据中显示我的昵称"));
+    assert!(
+        !page
+            .html
+            .contains("id=\"f-public-name\" name=\"show_name_publicly\" value=\"1\" checked")
+    );
+
+    let saved = b
+        .submit("/me/public-name", &[("show_name_publicly", "1")])
+        .await;
+    let back = b.follow(&saved).await;
+    assert!(back.shows("已保存"));
+    assert!(
+        back.html
+            .contains("id=\"f-public-name\" name=\"show_name_publicly\" value=\"1\" checked")
+    );
+    let api = app.get("/api/v1/me", me.tok()).await;
+    assert_eq!(api.body["show_name_publicly"], true);
+
+    // An unticked box sends nothing: the choice is withdrawn.
+    let saved = b.submit("/me/public-name", &[]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let api = app.get("/api/v1/me", me.tok()).await;
+    assert_eq!(api.body["show_name_publicly"], false);
+    app.done().await
+}

@@ -19,6 +19,6 @@ pub use registration::{
 };
 pub use sessions::{
     ClientAddr, create_browser_session, create_session, end_browser_session, end_session, get_me,
-    refresh_session, throttle,
+    refresh_session, throttle, update_me,
 };
 pub use users::{get_user, list_users, update_user};

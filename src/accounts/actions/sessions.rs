@@ -7,7 +7,7 @@ use chrono::Duration;
 use governor::clock::{Clock, DefaultClock};
 
 use super::lockout;
-use crate::accounts::model::{LoginRequest, Me, TokenPair};
+use crate::accounts::model::{LoginRequest, Me, MePatch, TokenPair};
 use crate::accounts::queries::{self, UserRow};
 use crate::accounts::rules::{self, RefreshVerdict};
 use crate::auth::tokens::{hash_token, random_token};
@@ -270,6 +270,24 @@ pub fn get_me(conn: &mut DbConn, caller: &Caller) -> ApiResult<Me> {
         display_name: user.display_name,
         home_place_id: user.home_place_id,
         email_verified: user.email_verified_at.is_some(),
+        show_name_publicly: user.show_name_publicly,
         roles,
     })
+}
+
+/// The caller changes their own choices: whether open data shows their display name, and
+/// the display name itself. Any signed-in user, for their own account only.
+pub fn update_me(conn: &mut DbConn, caller: &Caller, patch: &MePatch) -> ApiResult<Me> {
+    db::write_tx(conn, |conn| {
+        queries::user_by_id(conn, caller.user_id)?
+            .ok_or(ApiError::Unauthorized("auth.invalid_token"))?;
+        if let Some(show) = patch.show_name_publicly {
+            queries::set_show_name_publicly(conn, caller.user_id, show)?;
+        }
+        if let Some(name) = patch.display_name.as_deref() {
+            queries::update_user(conn, caller.user_id, None, Some(name.trim()))?;
+        }
+        Ok(())
+    })?;
+    get_me(conn, caller)
 }

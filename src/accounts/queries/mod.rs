@@ -27,6 +27,7 @@ pub struct UserRow {
     pub email_verified_at: Option<NaiveDateTime>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    pub show_name_publicly: bool,
 }
 
 /// Looks a user up by normalised email.
@@ -127,6 +128,17 @@ pub fn update_user(
             .set((users::display_name.eq(name), users::updated_at.eq(now)))
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// The user's own choice to show their display name in open data.
+pub fn set_show_name_publicly(conn: &mut DbConn, user_id: i64, show: bool) -> ApiResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::show_name_publicly.eq(show),
+            users::updated_at.eq(db::now()),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -50,6 +50,8 @@ struct MePage<'a> {
     /// A feed address just made: shown this once.
     new_feed: Option<String>,
     roles: Vec<MyRole>,
+    /// The open-data opt-in (`PATCH /api/v1/me {show_name_publicly}`).
+    show_name_publicly: bool,
 }
 
 async fn me_page_with(
@@ -64,9 +66,11 @@ async fn me_page_with(
         let n = super::notify::me_notices(conn, &settings, &caller)?;
         let feed = meetings::feed_status(conn, &caller)?;
         let roles = accounts::actions::my_roles(conn, &caller)?;
-        Ok((mine, n, feed, roles))
+        let me = accounts::actions::get_me(conn, &caller)?;
+        Ok((mine, n, feed, (roles, me.show_name_publicly)))
     })
     .await?;
+    let (roles, show_name_publicly) = roles;
     let c = Chrome::new(v, v.t().work.me_title);
     page(
         v,
@@ -77,6 +81,7 @@ async fn me_page_with(
             feed_since: feed.map(|at| minute(state, at)),
             new_feed,
             roles,
+            show_name_publicly,
         },
     )
 }
@@ -88,6 +93,31 @@ async fn me_page(v: Visitor, state: web::Data<AppState>) -> Result<HttpResponse,
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct CsrfOnly {}
+
+/// The 公开显示 form: a ticked box sends `show_name_publicly=1`, an unticked one nothing.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PublicNameForm {
+    show_name_publicly: String,
+}
+
+/// POST /me/public-name: the same action as `PATCH /api/v1/me {show_name_publicly}`.
+async fn save_public_name(
+    v: Visitor,
+    state: web::Data<AppState>,
+    Form(f): Form<PublicNameForm>,
+) -> Result<HttpResponse, PageError> {
+    let caller = v.caller()?.clone();
+    let patch = accounts::model::MePatch {
+        show_name_publicly: Some(!f.show_name_publicly.is_empty()),
+        display_name: None,
+    };
+    db::run(&state.pool, move |conn| {
+        accounts::actions::update_me(conn, &caller, &patch)
+    })
+    .await?;
+    Ok(v.redirect("/me#public-name", Some(v.t().notify.saved_flash)))
+}
 
 /// Makes (or renews) the calendar feed address and shows it in this answer: only its hash is
 /// stored, so it cannot travel through a redirect without being stored in the browser.
@@ -421,6 +451,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me_page))
         .route("/me/calendar-feed", web::post().to(create_feed))
         .route("/me/calendar-feed/revoke", web::post().to(revoke_feed))
+        .route("/me/public-name", web::post().to(save_public_name))
         .route("/staff", web::get().to(staff_page))
         .route("/tasks", web::get().to(tasks_page))
         .route(
