@@ -58,7 +58,8 @@ pub fn create_client(
         let user_id = queries::insert_service_user(conn, &input.name, &hash)?;
         queries::insert_client(conn, &input.name, place.id, &hash, user_id, caller.user_id)
     })?;
-    let row = queries::find_client(conn, id)?.ok_or(ApiError::NotFound("open311_client.not_found"))?;
+    let row =
+        queries::find_client(conn, id)?.ok_or(ApiError::NotFound("open311_client.not_found"))?;
     Ok(CreatedOpen311Client {
         client: client_out(row),
         api_key: key,
@@ -190,7 +191,9 @@ impl Form {
         };
         let v = rules::clean(v, multiline);
         if v.chars().count() > max {
-            return Err(Refusal::bad(format!("{name} is longer than {max} characters")));
+            return Err(Refusal::bad(format!(
+                "{name} is longer than {max} characters"
+            )));
         }
         Ok((!v.is_empty()).then_some(v))
     }
@@ -395,11 +398,12 @@ pub fn list_requests(
         }
     };
     let window = Duration::days(rules::DEFAULT_WINDOW_DAYS);
+    let now = Utc::now();
     let (start, end) = match (date("start_date")?, date("end_date")?) {
         (Some(s), Some(e)) => (s, e),
-        (Some(s), None) => (s, (s + window).min(Utc::now())),
+        (Some(s), None) => (s, (s + window).min(now)),
         (None, Some(e)) => (e - window, e),
-        (None, None) => (Utc::now() - window, Utc::now()),
+        (None, None) => (now - window, now),
     };
     if end < start {
         return Err(Refusal::bad("end_date is before start_date"));

@@ -51,7 +51,10 @@ const CLIENT: (
 pub fn insert_service_user(conn: &mut DbConn, name: &str, key_hash: &str) -> ApiResult<i64> {
     let now = db::now();
     // The key's hash is unique, so the address is too.
-    let email = format!("open311-{}@open311.invalid", &key_hash[..16.min(key_hash.len())]);
+    let email = format!(
+        "open311-{}@open311.invalid",
+        &key_hash[..16.min(key_hash.len())]
+    );
     Ok(diesel::insert_into(users::table)
         .values((
             users::email.eq(email),
@@ -280,7 +283,11 @@ pub struct RequestQuery {
 pub fn requests(conn: &mut DbConn, f: &RequestQuery) -> ApiResult<Vec<RequestRow>> {
     let mut q = t::table
         .left_join(r::table)
-        .filter(t::catalog_no.is_not_null().or(r::id.nullable().is_not_null()))
+        .filter(
+            t::catalog_no
+                .is_not_null()
+                .or(r::id.nullable().is_not_null()),
+        )
         .select((
             t::id,
             t::place_id,

@@ -45,7 +45,10 @@ pub async fn list_open311_clients(
     caller: Caller,
     Query(p): Query<PageParams>,
 ) -> ApiResult<web::Json<List<Open311ClientOut>>> {
-    respond::ok(&state, move |conn, _| actions::list_clients(conn, &caller, &p)).await
+    respond::ok(&state, move |conn, _| {
+        actions::list_clients(conn, &caller, &p)
+    })
+    .await
 }
 
 /// Revokes a client's key at once; the requests it posted stay.
@@ -125,7 +128,12 @@ fn pairs(raw: &[u8]) -> Open311Result<Vec<(String, String)>> {
 const NOT_FOUND: &str = "no such Open311 resource";
 
 async fn discovery(req: HttpRequest, state: web::Data<AppState>, f: Format) -> HttpResponse {
-    reply(&req, f, Ok(actions::discovery(&state.settings)), xml::discovery)
+    reply(
+        &req,
+        f,
+        Ok(actions::discovery(&state.settings)),
+        xml::discovery,
+    )
 }
 
 /// Discovery: where this GeoReport v2 endpoint is, its formats, how to get a key.
@@ -136,7 +144,9 @@ pub async fn get_open311_discovery(req: HttpRequest, state: web::Data<AppState>)
 }
 
 async fn services(req: HttpRequest, f: Format) -> HttpResponse {
-    reply(&req, f, Ok(actions::services()), |s: &Vec<Service>| xml::services(s))
+    reply(&req, f, Ok(actions::services()), |s: &Vec<Service>| {
+        xml::services(s)
+    })
 }
 
 /// The services: one per topic category, names in zh-CN.
@@ -147,8 +157,17 @@ pub async fn list_open311_services(req: HttpRequest) -> HttpResponse {
 }
 
 async fn service_definition(req: HttpRequest, f: Format) -> HttpResponse {
-    let code = req.match_info().get("service_code").unwrap_or("").to_string();
-    reply(&req, f, actions::service_definition(&code), xml::service_definition)
+    let code = req
+        .match_info()
+        .get("service_code")
+        .unwrap_or("")
+        .to_string();
+    reply(
+        &req,
+        f,
+        actions::service_definition(&code),
+        xml::service_definition,
+    )
 }
 
 /// A service's definition: its attributes (only `facilities` has one, `location_detail`).
@@ -206,11 +225,7 @@ pub async fn list_open311_requests(req: HttpRequest, state: web::Data<AppState>)
     list_requests(req, state, Format::Json).await
 }
 
-async fn post_request(
-    state: web::Data<AppState>,
-    body: web::Bytes,
-    f: Format,
-) -> HttpResponse {
+async fn post_request(state: web::Data<AppState>, body: web::Bytes, f: Format) -> HttpResponse {
     let out = match pairs(&body) {
         Ok(p) => run(&state, move |conn| actions::post_request(conn, p)).await,
         Err(r) => Err(r),
@@ -295,10 +310,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_open311_request)
         .service(get_open311_request)
         .service(get_open311_token)
-        .route(
-            "/discovery.xml",
-            g().to(move |r, s| discovery(r, s, x)),
-        )
+        .route("/discovery.xml", g().to(move |r, s| discovery(r, s, x)))
         .route("/services.xml", g().to(move |r| services(r, x)))
         .route(
             "/services/{service_code}.xml",
@@ -306,7 +318,13 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         )
         .route("/requests.xml", g().to(move |r, s| list_requests(r, s, x)))
         .route("/requests.xml", p().to(move |s, b| post_request(s, b, x)))
-        .route("/requests/{id}.xml", g().to(move |r, s| get_request(r, s, x)))
-        .route("/tokens/{token}.xml", g().to(move |r, s| get_token(r, s, x)))
+        .route(
+            "/requests/{id}.xml",
+            g().to(move |r, s| get_request(r, s, x)),
+        )
+        .route(
+            "/tokens/{token}.xml",
+            g().to(move |r, s| get_token(r, s, x)),
+        )
         .default_service(web::to(unknown));
 }

@@ -270,7 +270,12 @@ pub fn attribute_code(key: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn place(id: i64, name: &str, point: Option<(f64, f64)>, bbox: Option<(f64, f64, f64, f64)>) -> Candidate {
+    fn place(
+        id: i64,
+        name: &str,
+        point: Option<(f64, f64)>,
+        bbox: Option<(f64, f64, f64, f64)>,
+    ) -> Candidate {
         Candidate {
             id,
             name: name.to_string(),
@@ -283,7 +288,11 @@ mod tests {
     #[test]
     fn stages_map_to_open_and_closed() {
         for s in Stage::ALL {
-            let want = if s == Stage::Closed { Status::Closed } else { Status::Open };
+            let want = if s == Stage::Closed {
+                Status::Closed
+            } else {
+                Status::Open
+            };
             assert_eq!(status_of(s), want, "{s:?}");
         }
         assert_eq!(stages_of(Status::Closed), vec![Stage::Closed]);
@@ -296,7 +305,12 @@ mod tests {
     fn a_containing_box_wins_over_a_nearer_point() {
         let c = [
             place(1, "甲", Some((29.8700, 121.5500)), None),
-            place(2, "乙", Some((29.9000, 121.6000)), Some((29.86, 121.54, 29.88, 121.56))),
+            place(
+                2,
+                "乙",
+                Some((29.9000, 121.6000)),
+                Some((29.86, 121.54, 29.88, 121.56)),
+            ),
         ];
         assert_eq!(nearest(&c, 29.8701, 121.5501, L), Some(2));
         // Outside every box: the nearest point.
@@ -332,7 +346,10 @@ mod tests {
     #[test]
     fn dates_parse_in_the_spec_forms() {
         let want = DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z").unwrap();
-        assert_eq!(parse_datetime("2026-12-01T08:00:00+08:00"), Some(want.into()));
+        assert_eq!(
+            parse_datetime("2026-12-01T08:00:00+08:00"),
+            Some(want.into())
+        );
         assert_eq!(parse_datetime("2026-12-01T00:00:00Z"), Some(want.into()));
         assert_eq!(parse_datetime("2026-12-01T00:00:00"), Some(want.into()));
         assert_eq!(parse_datetime("2026-12-01"), Some(want.into()));
@@ -350,7 +367,10 @@ mod tests {
         assert_eq!(parse_degrees("29.87", 90.0), Some(29.87));
         assert_eq!(parse_degrees("91", 90.0), None);
         assert_eq!(parse_degrees("NaN", 90.0), None);
-        assert_eq!(attribute_code("attribute[location_detail]"), Some("location_detail"));
+        assert_eq!(
+            attribute_code("attribute[location_detail]"),
+            Some("location_detail")
+        );
         assert_eq!(attribute_code("attribute"), None);
     }
 

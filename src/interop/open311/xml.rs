@@ -237,6 +237,9 @@ mod tests {
             .field("c", None)
             .close("a");
         let s = String::from_utf8(x.finish()).unwrap();
-        assert!(s.ends_with("<a><b>&lt;&amp;&gt;&quot;&apos; 电梯\n</b><c/></a>"), "{s}");
+        assert!(
+            s.ends_with("<a><b>&lt;&amp;&gt;&quot;&apos; 电梯\n</b><c/></a>"),
+            "{s}"
+        );
     }
 }
