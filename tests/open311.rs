@@ -696,6 +696,12 @@ async fn refusals_are_the_specs_error_list_with_the_right_status() -> TestResult
         ("/open311/v2/requests.json?start_date=yesterday", 400),
         ("/open311/v2/requests.json?service_code=potholes", 404),
         ("/open311/v2/nothing-here.json", 404),
+        ("/open311/v2/services.json?jurisdiction_id=a%01b", 400),
+        (
+            "/open311/v2/services/facilities.json?jurisdiction_id=a%01b",
+            400,
+        ),
+        ("/open311/v2/requests/1.json?jurisdiction_id=a%01b", 400),
     ] {
         let r = app.get(path, None).await;
         assert_eq!(r.status.as_u16(), status, "{path}: {:?}", r.body);

@@ -124,6 +124,14 @@ fn pairs(raw: &[u8]) -> Open311Result<Vec<(String, String)>> {
         .map_err(|_| Refusal::bad("the parameters are not valid application/x-www-form-urlencoded"))
 }
 
+/// The parameters of the query string; 400 for a control character anywhere (as every query
+/// of this API) or a string that does not parse.
+fn query(req: &HttpRequest) -> Open311Result<Vec<(String, String)>> {
+    crate::api::text::guard_query(req.query_string())
+        .map_err(|_| Refusal::bad("a parameter carries a control character"))?;
+    pairs(req.query_string().as_bytes())
+}
+
 /// The error answered for a problem with the path itself.
 const NOT_FOUND: &str = "no such Open311 resource";
 
@@ -144,13 +152,13 @@ pub async fn get_open311_discovery(req: HttpRequest, state: web::Data<AppState>)
 }
 
 async fn services(req: HttpRequest, f: Format) -> HttpResponse {
-    reply(&req, f, Ok(actions::services()), |s: &Vec<Service>| {
-        xml::services(s)
-    })
+    let out = query(&req).map(|_| actions::services());
+    reply(&req, f, out, |s: &Vec<Service>| xml::services(s))
 }
 
 /// The services: one per topic category, names in zh-CN.
-#[utoipa::path(tag = "open311", security(()), params(JurisdictionQuery), responses((status = 200, body = Vec<Service>), (status = 304, description = "Not modified")))]
+#[utoipa::path(tag = "open311", security(()), params(JurisdictionQuery), responses((status = 200, body = Vec<Service>), (status = 304, description = "Not modified"),
+              (status = 400, body = Vec<Open311Error>, description = "A parameter carries a control character")))]
 #[get("/services.json")]
 pub async fn list_open311_services(req: HttpRequest) -> HttpResponse {
     services(req, Format::Json).await
@@ -162,19 +170,16 @@ async fn service_definition(req: HttpRequest, f: Format) -> HttpResponse {
         .get("service_code")
         .unwrap_or("")
         .to_string();
-    reply(
-        &req,
-        f,
-        actions::service_definition(&code),
-        xml::service_definition,
-    )
+    let out = query(&req).and_then(|_| actions::service_definition(&code));
+    reply(&req, f, out, xml::service_definition)
 }
 
 /// A service's definition: its attributes (only `facilities` has one, `location_detail`).
 #[utoipa::path(tag = "open311", security(()),
     params(("service_code" = String, Path, description = "A topic category's wire name"), JurisdictionQuery),
     responses((status = 200, body = ServiceDefinition), (status = 304, description = "Not modified"),
-              (status = 404, body = Vec<Open311Error>, description = "service_code not found")))]
+              (status = 404, body = Vec<Open311Error>, description = "service_code not found"),
+              (status = 400, body = Vec<Open311Error>, description = "A parameter carries a control character")))]
 #[get("/services/{service_code}.json")]
 pub async fn get_open311_service(req: HttpRequest) -> HttpResponse {
     service_definition(req, Format::Json).await
@@ -207,7 +212,7 @@ pub struct JurisdictionQuery {
 }
 
 async fn list_requests(req: HttpRequest, state: web::Data<AppState>, f: Format) -> HttpResponse {
-    let out = match pairs(req.query_string().as_bytes()) {
+    let out = match query(&req) {
         Ok(p) => run(&state, move |conn| actions::list_requests(conn, p)).await,
         Err(r) => Err(r),
     };
@@ -258,7 +263,10 @@ pub async fn create_open311_request(state: web::Data<AppState>, body: web::Bytes
 
 async fn get_request(req: HttpRequest, state: web::Data<AppState>, f: Format) -> HttpResponse {
     let id = req.match_info().get("id").unwrap_or("").to_string();
-    let out = run(&state, move |conn| actions::get_request(conn, &id)).await;
+    let out = match query(&req) {
+        Ok(_) => run(&state, move |conn| actions::get_request(conn, &id)).await,
+        Err(r) => Err(r),
+    };
     reply(&req, f, out, |r: &Vec<ServiceRequest>| xml::requests(r))
 }
 
@@ -266,7 +274,8 @@ async fn get_request(req: HttpRequest, state: web::Data<AppState>, f: Format) ->
 #[utoipa::path(tag = "open311", security(()),
     params(("id" = String, Path, description = "The service_request_id"), JurisdictionQuery),
     responses((status = 200, body = Vec<ServiceRequest>), (status = 304, description = "Not modified"),
-              (status = 404, body = Vec<Open311Error>, description = "service_request_id not found")))]
+              (status = 404, body = Vec<Open311Error>, description = "service_request_id not found"),
+              (status = 400, body = Vec<Open311Error>, description = "A parameter carries a control character")))]
 #[get("/requests/{id}.json")]
 pub async fn get_open311_request(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     get_request(req, state, Format::Json).await
@@ -274,7 +283,10 @@ pub async fn get_open311_request(req: HttpRequest, state: web::Data<AppState>) -
 
 async fn get_token(req: HttpRequest, state: web::Data<AppState>, f: Format) -> HttpResponse {
     let token = req.match_info().get("token").unwrap_or("").to_string();
-    let out = run(&state, move |conn| actions::get_token(conn, &token)).await;
+    let out = match query(&req) {
+        Ok(_) => run(&state, move |conn| actions::get_token(conn, &token)).await,
+        Err(r) => Err(r),
+    };
     reply(&req, f, out, |t: &Vec<TokenAnswer>| xml::tokens(t))
 }
 
@@ -282,7 +294,8 @@ async fn get_token(req: HttpRequest, state: web::Data<AppState>, f: Format) -> H
 #[utoipa::path(tag = "open311", security(()),
     params(("token" = String, Path, description = "The token a POST answered"), JurisdictionQuery),
     responses((status = 200, body = Vec<TokenAnswer>), (status = 304, description = "Not modified"),
-              (status = 404, body = Vec<Open311Error>, description = "token not found")))]
+              (status = 404, body = Vec<Open311Error>, description = "token not found"),
+              (status = 400, body = Vec<Open311Error>, description = "A parameter carries a control character")))]
 #[get("/tokens/{token}.json")]
 pub async fn get_open311_token(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     get_token(req, state, Format::Json).await
