@@ -53,6 +53,9 @@ async fn client_key(app: &TestApp, token: &str, place: i64, name: &str) -> Strin
     r.body["api_key"].as_str().unwrap().to_string()
 }
 
+/// A form's fields.
+type Form<'a> = Vec<(&'a str, &'a str)>;
+
 /// POSTs a form as a GeoReport client does.
 async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Resp {
     let body = serde_urlencoded::to_string(fields).unwrap();
@@ -627,7 +630,7 @@ async fn refusals_are_the_specs_error_list_with_the_right_status() -> TestResult
         ]
     };
     let key: &'static str = Box::leak(w.key.clone().into_boxed_str());
-    let cases: Vec<(&str, Vec<(&str, &str)>, u16)> = vec![
+    let cases: Vec<(&str, Form, u16)> = vec![
         ("bad api_key", base("not-a-key"), 403),
         ("no api_key", base(key)[1..].to_vec(), 403),
         (
@@ -818,6 +821,27 @@ async fn requests_land_by_point_box_or_address_within_the_clients_place() -> Tes
         .await;
     assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
     assert_eq!(r.body["bbox"]["min_lat"], 29.86);
+    // Half a point, or a box the wrong way round, is refused naming the field.
+    let half = w
+        .app
+        .patch(
+            &format!("/api/v1/places/{sibling}"),
+            Some(&w.admin),
+            json!({"lat": 29.9}),
+        )
+        .await;
+    assert_eq!(half.status.as_u16(), 422);
+    assert_eq!(half.body["field"], "lng");
+    let inverted = w
+        .app
+        .patch(
+            &format!("/api/v1/places/{sibling}"),
+            Some(&w.admin),
+            json!({"bbox": {"min_lat": 30.0, "min_lng": 121.0, "max_lat": 29.0, "max_lng": 122.0}}),
+        )
+        .await;
+    assert_eq!(inverted.status.as_u16(), 422);
+    assert_eq!(inverted.body["field"], "bbox");
     assert_eq!(
         landed(&w, &w.key, &[("lat", "29.871"), ("long", "121.541")]).await,
         Ok(sibling)

@@ -322,11 +322,14 @@ pub fn requests(conn: &mut DbConn, f: &RequestQuery) -> ApiResult<Vec<RequestRow
     Ok(q.order(t::id.desc()).limit(f.limit).load(conn)?)
 }
 
+/// A place's name and point (lat, lng).
+pub type PlaceName = (String, Option<f64>, Option<f64>);
+
+/// A topic's task organisations and the latest due date of its open tasks.
+pub type TaskFacts = (Vec<String>, Option<NaiveDateTime>);
+
 /// Name and point of these places.
-pub fn place_names(
-    conn: &mut DbConn,
-    ids: &[i64],
-) -> ApiResult<HashMap<i64, (String, Option<f64>, Option<f64>)>> {
+pub fn place_names(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, PlaceName>> {
     let rows: Vec<(i64, String, Option<f64>, Option<f64>)> = places::table
         .filter(places::id.eq_any(ids))
         .select((places::id, places::name, places::lat, places::lng))
@@ -358,10 +361,7 @@ pub fn latest_notes(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, St
 
 /// For each topic: the names of the organisations of its tasks, and the latest due date of
 /// its tasks not done.
-pub fn task_facts(
-    conn: &mut DbConn,
-    ids: &[i64],
-) -> ApiResult<HashMap<i64, (Vec<String>, Option<NaiveDateTime>)>> {
+pub fn task_facts(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, TaskFacts>> {
     let rows: Vec<(i64, Option<String>, NaiveDateTime, String)> = tasks::table
         .left_join(organizations::table.on(organizations::id.nullable().eq(tasks::organization_id)))
         .filter(tasks::topic_id.eq_any(ids))
@@ -373,7 +373,7 @@ pub fn task_facts(
             tasks::status,
         ))
         .load(conn)?;
-    let mut out: HashMap<i64, (Vec<String>, Option<NaiveDateTime>)> = HashMap::new();
+    let mut out: HashMap<i64, TaskFacts> = HashMap::new();
     for (id, org, due, status) in rows {
         let e = out.entry(id).or_default();
         if let Some(o) = org
