@@ -715,6 +715,12 @@ async fn refusals_are_the_specs_error_list_with_the_right_status() -> TestResult
                 .is_some_and(|d| !d.is_empty())
         );
     }
+    // Another method on a GeoReport path: 405 with Allow, as on every path of the API.
+    for path in ["/open311/v2/services.json", "/open311/v2/requests/1.xml"] {
+        let r = app.send(Method::PUT, path, None, &[], Body::Empty).await;
+        assert_eq!(r.status.as_u16(), 405, "{path}");
+        assert_eq!(r.headers.get("allow").unwrap(), "GET", "{path}");
+    }
     // Nothing was created by the refused posts.
     assert_eq!(app.count("open311_requests"), 0);
     w.app.done().await

@@ -301,13 +301,26 @@ pub async fn get_open311_token(req: HttpRequest, state: web::Data<AppState>) -> 
     get_token(req, state, Format::Json).await
 }
 
-/// Anything else under /open311/v2: 404 in the spec's error list (XML for a `.xml` path).
+/// Anything else under /open311/v2: 405 (a problem document with `Allow`, as everywhere in
+/// the API) for a documented path asked with another method, else 404 in the spec's error list
+/// (XML for a `.xml` path).
 async fn unknown(req: HttpRequest) -> HttpResponse {
-    let f = if req.path().ends_with(".xml") {
-        Format::Xml
-    } else {
-        Format::Json
+    let xml = req.path().ends_with(".xml");
+    let as_json = match req.path().strip_suffix(".xml") {
+        Some(stem) => format!("{stem}.json"),
+        None => req.path().to_string(),
     };
+    let allow = req
+        .app_data::<web::Data<crate::api::methods::KnownPaths>>()
+        .and_then(|k| k.allowed(&as_json).map(str::to_string));
+    if let Some(allow) = allow
+        && !allow.split(", ").any(|m| m == req.method().as_str())
+    {
+        return actix_web::ResponseError::error_response(
+            &crate::error::ApiError::MethodNotAllowed { allow },
+        );
+    }
+    let f = if xml { Format::Xml } else { Format::Json };
     refusal(f, &Refusal::not_found(NOT_FOUND))
 }
 
