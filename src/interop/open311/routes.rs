@@ -196,10 +196,14 @@ pub struct RequestsQuery {
     /// Comma-separated service codes.
     pub service_code: Option<String>,
     /// `open`, `closed` or both comma-separated.
+    #[param(pattern = "^(open|closed)(,(open|closed))*$")]
     pub status: Option<String>,
-    /// W3C date-time; with `end_date` at most 90 days apart. Default: 90 days before the end.
+    /// W3C date-time. Default: 90 days before the end; a window wider than 90 days is narrowed
+    /// to the 90 days before its end.
+    #[param(format = DateTime)]
     pub start_date: Option<String>,
-    /// W3C date-time. Default: now.
+    /// W3C date-time. Default: now (or 90 days after `start_date`, if that is earlier).
+    #[param(format = DateTime)]
     pub end_date: Option<String>,
 }
 

@@ -177,7 +177,9 @@ pub fn clean(value: &str, multiline: bool) -> String {
 /// A date-time parameter: W3C/RFC 3339 (`2026-12-01T08:00:00+08:00` or `…Z`), a local time
 /// without offset (taken as UTC), or a bare date (its midnight UTC).
 pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
+    if s.is_empty() || s.trim() != s {
+        return None;
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
@@ -354,6 +356,8 @@ mod tests {
         assert_eq!(parse_datetime("2026-12-01T00:00:00"), Some(want.into()));
         assert_eq!(parse_datetime("2026-12-01"), Some(want.into()));
         assert_eq!(parse_datetime("yesterday"), None);
+        assert_eq!(parse_datetime(" 2026-12-01"), None);
+        assert_eq!(parse_datetime(""), None);
     }
 
     #[test]
