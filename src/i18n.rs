@@ -144,6 +144,9 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
             "The period is invalid: to is before from",
         ),
         "webhook.not_found" => ("Webhook 不存在", "Webhook not found"),
+        "open311_client.not_found" => ("Open311 接入方不存在", "Open311 client not found"),
+        "place.invalid_point" => ("坐标超出范围", "Coordinates out of range"),
+        "place.invalid_bbox" => ("边界框无效", "Invalid bounding box"),
         "webhook.private_target" => (
             "Webhook 地址指向内网或本机地址，已拒绝",
             "The webhook address leads to a private or loopback address",

@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod interop;
 pub mod notifications;
 pub mod opendata;
 pub mod places;

@@ -36,7 +36,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::consultations::routes::configure)
         .configure(crate::attachments::routes::configure)
         .configure(crate::notifications::routes::configure)
-        .configure(crate::notifications::webhooks::routes::configure);
+        .configure(crate::notifications::webhooks::routes::configure)
+        .configure(crate::interop::open311::routes::configure_clients);
 }
 
 fn with_routes<T>(app: App<T>) -> (App<T>, OpenApiDoc)
@@ -46,6 +47,10 @@ where
     app.into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
+        .service(
+            utoipa_actix_web::scope("/open311/v2")
+                .configure(crate::interop::open311::routes::configure),
+        )
         .service(ops::get_health)
         .service(ops::get_readiness)
         .service(ops::get_metrics)

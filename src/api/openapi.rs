@@ -31,6 +31,7 @@ use crate::error::Problem;
         (name = "attachments", description = "Photos and documents 照片与附件 of topics, tasks and meetings"),
         (name = "notifications", description = "Notifications 通知: inbox, follows 关注, mail preferences, live stream"),
         (name = "webhooks", description = "Admin: signed webhooks for integrators (WeChat or SMS bridges, the 12345 hotline)"),
+        (name = "open311", description = "Open311 GeoReport v2 at /open311/v2 (each operation also as .xml; errors as the spec's list `[{code, description}]`) and the admin API of its client keys"),
         (name = "public", description = "Anonymous read-only catalog 议事目录 and topic pages"),
         (name = "ops", description = "Health, readiness, metrics"),
     )

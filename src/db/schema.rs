@@ -11,6 +11,12 @@ diesel::table! {
         path -> Text,
         depth -> Integer,
         created_at -> Timestamp,
+        lat -> Nullable<Double>,
+        lng -> Nullable<Double>,
+        bbox_min_lat -> Nullable<Double>,
+        bbox_min_lng -> Nullable<Double>,
+        bbox_max_lat -> Nullable<Double>,
+        bbox_max_lng -> Nullable<Double>,
     }
 }
 
@@ -543,7 +549,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    open311_clients (id) {
+        id -> BigInt,
+        name -> Text,
+        place_id -> BigInt,
+        key_hash -> Text,
+        user_id -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    open311_requests (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        topic_id -> BigInt,
+        token -> Text,
+        email -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        account_id -> Nullable<Text>,
+        media_url -> Nullable<Text>,
+        lat -> Nullable<Double>,
+        lng -> Nullable<Double>,
+        address_string -> Nullable<Text>,
+        address_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(role_grants -> users (user_id));
+diesel::joinable!(open311_clients -> places (place_id));
+diesel::joinable!(open311_requests -> open311_clients (client_id));
+diesel::joinable!(open311_requests -> topics (topic_id));
 diesel::joinable!(role_grants -> places (place_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -606,4 +649,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_kinds,
     webhook_deliveries,
     webhook_attempts,
+    open311_clients,
+    open311_requests,
 );

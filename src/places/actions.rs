@@ -59,13 +59,19 @@ pub fn create_place(conn: &mut DbConn, caller: &Caller, input: &NewPlace) -> Api
                 format!("{} cannot sit there", input.kind.as_str()),
             ));
         }
-        queries::insert_place(
+        let point = checked_geo(input.lat, input.lng, input.bbox)?;
+        let place = queries::insert_place(
             conn,
             parent.as_ref().map(|(p, _)| (p.id, p.path.as_str())),
             input.kind,
             &input.name,
             &input.code,
-        )
+        )?;
+        if point.is_none() && input.bbox.is_none() {
+            return Ok(place);
+        }
+        queries::set_geo(conn, place.id, point, input.bbox)?;
+        get_place(conn, place.id)
     })
 }
 
@@ -80,7 +86,9 @@ pub fn update_place(
     db::write_tx(conn, |conn| {
         let (place, _) = queries::place_ref(conn, id, None)?;
         caller.require(&[Role::Admin], &place)?;
+        let point = checked_geo(input.lat, input.lng, input.bbox)?;
         queries::update_place(conn, id, input.name.as_deref(), input.code.as_deref())?;
+        queries::set_geo(conn, id, point, input.bbox)?;
         get_place(conn, id)
     })
 }
@@ -143,4 +151,48 @@ fn require_admin_at_all(conn: &mut DbConn, caller: &Caller, place_ids: &[i64]) -
         caller.require(&[Role::Admin], &place)?;
     }
     Ok(())
+}
+
+/// The point of a create or patch (None when neither coordinate is given); 422 naming the field
+/// for half a point, a coordinate out of range or an inverted bounding box.
+fn checked_geo(
+    lat: Option<f64>,
+    lng: Option<f64>,
+    bbox: Option<BBox>,
+) -> ApiResult<Option<(f64, f64)>> {
+    let lat_ok = |v: f64| (-90.0..=90.0).contains(&v);
+    let lng_ok = |v: f64| (-180.0..=180.0).contains(&v);
+    if let Some(b) = bbox
+        && !(lat_ok(b.min_lat)
+            && lat_ok(b.max_lat)
+            && lng_ok(b.min_lng)
+            && lng_ok(b.max_lng)
+            && b.min_lat <= b.max_lat
+            && b.min_lng <= b.max_lng)
+    {
+        return Err(ApiError::invalid(
+            "bbox",
+            "place.invalid_bbox",
+            "degrees in range, min ≤ max on both axes",
+        ));
+    }
+    match (lat, lng) {
+        (None, None) => Ok(None),
+        (Some(la), Some(lo)) if lat_ok(la) && lng_ok(lo) => Ok(Some((la, lo))),
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            "lat",
+            "place.invalid_point",
+            "lat in [-90, 90], lng in [-180, 180]",
+        )),
+        (None, Some(_)) => Err(ApiError::invalid(
+            "lat",
+            "validation.required",
+            "lat and lng come together",
+        )),
+        (Some(_), None) => Err(ApiError::invalid(
+            "lng",
+            "validation.required",
+            "lat and lng come together",
+        )),
+    }
 }

@@ -16,6 +16,26 @@ pub struct PlaceOut {
     pub code: String,
     /// Depth in the tree: 0 for a city.
     pub depth: i32,
+    /// The place's point (WGS-84 degrees), if set: Open311 reports find their community by it.
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    /// The place's bounding box, if set: an Open311 report inside it belongs here.
+    pub bbox: Option<BBox>,
+}
+
+/// A bounding box in WGS-84 degrees (south-west and north-east corners), so an Open311
+/// report's `lat`/`long` can be matched to the community that contains it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BBox {
+    #[schema(minimum = -90, maximum = 90)]
+    pub min_lat: f64,
+    #[schema(minimum = -180, maximum = 180)]
+    pub min_lng: f64,
+    #[schema(minimum = -90, maximum = 90)]
+    pub max_lat: f64,
+    #[schema(minimum = -180, maximum = 180)]
+    pub max_lng: f64,
 }
 
 /// POST /api/v1/places
@@ -47,6 +67,13 @@ pub struct NewPlace {
         example = "330203001001"
     )]
     pub code: String,
+    /// The place's point, WGS-84 degrees; `lat` and `lng` come together.
+    #[schema(minimum = -90, maximum = 90)]
+    pub lat: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
+    pub lng: Option<f64>,
+    /// The place's bounding box (min ≤ max on both axes).
+    pub bbox: Option<BBox>,
 }
 
 /// PATCH /api/v1/places/{id}; a place cannot move to another parent.
@@ -72,6 +99,13 @@ pub struct PlacePatch {
         max_length = 64
     )]
     pub code: Option<String>,
+    /// The place's point, WGS-84 degrees; `lat` and `lng` come together.
+    #[schema(minimum = -90, maximum = 90)]
+    pub lat: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
+    pub lng: Option<f64>,
+    /// The place's bounding box (min ≤ max on both axes).
+    pub bbox: Option<BBox>,
 }
 
 /// GET /api/v1/places filters.

@@ -4,7 +4,7 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::model::{OrganizationKind, OrganizationOut, PlaceOut};
+use super::model::{BBox, OrganizationKind, OrganizationOut, PlaceOut};
 use super::rules::{PlaceKind, child_path, escape_like, subtree_range};
 use crate::auth::PlaceRef;
 use crate::db::schema::{organization_places, organizations, places};
@@ -23,6 +23,12 @@ pub struct PlaceRow {
     pub code: String,
     pub path: String,
     pub depth: i32,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub bbox_min_lat: Option<f64>,
+    pub bbox_min_lng: Option<f64>,
+    pub bbox_max_lat: Option<f64>,
+    pub bbox_max_lng: Option<f64>,
 }
 
 impl PlaceRow {
@@ -36,6 +42,22 @@ impl PlaceRow {
                 name: self.name,
                 code: self.code,
                 depth: self.depth,
+                lat: self.lat,
+                lng: self.lng,
+                bbox: match (
+                    self.bbox_min_lat,
+                    self.bbox_min_lng,
+                    self.bbox_max_lat,
+                    self.bbox_max_lng,
+                ) {
+                    (Some(min_lat), Some(min_lng), Some(max_lat), Some(max_lng)) => Some(BBox {
+                        min_lat,
+                        min_lng,
+                        max_lat,
+                        max_lng,
+                    }),
+                    _ => None,
+                },
             },
             self.path,
         )
@@ -125,7 +147,35 @@ pub fn insert_place(
         name: name.to_string(),
         code: code.to_string(),
         depth,
+        lat: None,
+        lng: None,
+        bbox: None,
     })
+}
+
+/// Sets the point and/or the bounding box of a place (each only when given).
+pub fn set_geo(
+    conn: &mut DbConn,
+    id: i64,
+    point: Option<(f64, f64)>,
+    bbox: Option<BBox>,
+) -> ApiResult<()> {
+    if let Some((lat, lng)) = point {
+        diesel::update(places::table.find(id))
+            .set((places::lat.eq(lat), places::lng.eq(lng)))
+            .execute(conn)?;
+    }
+    if let Some(b) = bbox {
+        diesel::update(places::table.find(id))
+            .set((
+                places::bbox_min_lat.eq(b.min_lat),
+                places::bbox_min_lng.eq(b.min_lng),
+                places::bbox_max_lat.eq(b.max_lat),
+                places::bbox_max_lng.eq(b.max_lng),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// How many places exist at all; zero means an empty installation.

@@ -47,9 +47,12 @@ pub fn is_cross_site(req: &actix_web::HttpRequest, public_url: &str) -> bool {
 
 /// Should the layer in front of every request refuse `req`? Only page requests: the JSON API
 /// takes no cookie. `/unsubscribe` is let through: a mail provider posts it cross-site
-/// (RFC 8058 one-click), and its signed token, not a cookie, is the credential.
+/// (RFC 8058 one-click), and its signed token, not a cookie, is the credential; so are
+/// Open311's posts (a reporting app's page may post cross-site; its `api_key` is the
+/// credential, and Open311 reads no cookie).
 pub fn refuses(req: &actix_web::dev::ServiceRequest) -> bool {
     !req.path().starts_with("/api/")
+        && !req.path().starts_with("/open311/")
         && req.path() != "/unsubscribe"
         && req
             .app_data::<actix_web::web::Data<crate::state::AppState>>()

@@ -58,6 +58,10 @@ pub enum Fx {
     Notification,
     /// A webhook endpoint of 幸福社区, registered by the installation-wide admin.
     Webhook,
+    /// An Open311 client of 幸福社区, issued by the installation-wide admin (`token`: its key).
+    Open311Client,
+    /// A request posted through Open311 (`id`: its service_request_id, `token`: its token).
+    Open311Request,
 }
 
 /// A made fixture: the path ids, its version, and what bodies need (agenda item, invitations).
@@ -487,6 +491,59 @@ impl World {
                     .await;
                 assert_eq!(r.status.as_u16(), 201, "fixture photo: {:?}", r.body);
                 of(&r.body)
+            }
+            Fx::Open311Client | Fx::Open311Request => {
+                let root = self.callers.get("root");
+                let n = self.next();
+                let c = self
+                    .post(
+                        "/api/v1/open311-clients",
+                        root,
+                        json!({"name": format!("随手拍{n}"), "place_id": self.city.community}),
+                    )
+                    .await;
+                let key = c["api_key"].as_str().unwrap().to_string();
+                if fx == Fx::Open311Client {
+                    return Fix {
+                        id: id_of(&c),
+                        token: key,
+                        ..Fix::default()
+                    };
+                }
+                let form = serde_urlencoded::to_string([
+                    ("api_key", key.as_str()),
+                    ("service_code", "facilities"),
+                    ("address_string", "幸福社区"),
+                    ("description", "路灯坏了"),
+                ])
+                .unwrap();
+                let r = self
+                    .app
+                    .send(
+                        Method::POST,
+                        "/open311/v2/requests.json",
+                        None,
+                        &[],
+                        crate::common::Body::Raw(
+                            "application/x-www-form-urlencoded".to_string(),
+                            form.into_bytes(),
+                        ),
+                    )
+                    .await;
+                assert!(
+                    r.status.is_success(),
+                    "fixture open311 request: {:?}",
+                    r.body
+                );
+                Fix {
+                    id: r.body[0]["service_request_id"]
+                        .as_str()
+                        .unwrap()
+                        .parse()
+                        .unwrap(),
+                    token: r.body[0]["token"].as_str().unwrap().to_string(),
+                    ..Fix::default()
+                }
             }
             Fx::Webhook => {
                 let root = self.callers.get("root");

@@ -22,6 +22,23 @@ pub fn photo_form() -> (String, Vec<u8>) {
 
 /// The body a cell sends: the uploads a multipart photo, everything else its JSON (if any).
 pub fn body_for(op: &str, json: Option<Value>) -> crate::common::Body {
+    if op == "create_open311_request" {
+        // GeoReport posts are forms: the JSON object's members as form fields.
+        let fields: Vec<(String, String)> = json
+            .as_ref()
+            .and_then(Value::as_object)
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let form = serde_urlencoded::to_string(fields).unwrap();
+        return crate::common::Body::Raw(
+            "application/x-www-form-urlencoded".to_string(),
+            form.into_bytes(),
+        );
+    }
     if op.starts_with("upload_") {
         let (ct, body) = photo_form();
         return crate::common::Body::Raw(ct, body);
@@ -118,6 +135,14 @@ pub fn request(w: &World, op: &str, f: &Fix) -> (String, Option<Value>) {
                    "place_id": c.community}),
         ),
         "update_webhook" => none(json!({"event_kinds": ["topic_accepted"]})),
+        "create_open311_client" => {
+            none(json!({"name": format!("随手拍{n}"), "place_id": c.community}))
+        }
+        // Open311: the fixture's key, a service and an address of 幸福社区 (a form).
+        "create_open311_request" => none(
+            json!({"api_key": f.token, "service_code": "environment", "address_string": "幸福社区",
+                   "description": format!("垃圾桶满了 {n}")}),
+        ),
         // places, organisations, users
         "create_place" => none(
             json!({"kind": "grid", "name": format!("新网格{n}"), "code": format!("rt-grid-{n}"),

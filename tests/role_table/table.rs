@@ -70,6 +70,18 @@ pub const ROWS: &[Row] = &[
     ("update_webhook", Fx::Webhook,                  "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
     ("delete_webhook", Fx::Webhook,                  "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
     ("list_webhook_deliveries", Fx::Webhook,         "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
+    // ---- Open311: client keys are admin operations scoped like webhooks; GeoReport v2 is anonymous (the api_key in the form is the credential)
+    ("create_open311_client", Fx::None,               "401       403       403      403   403    403        403  403    403   403        403   ok     403        ok"),
+    ("list_open311_clients", Fx::None,                "401       403       403      403   403    403        403  403    403   403        403   ok     ok         ok"),
+    ("delete_open311_client", Fx::Open311Client,      "401       403       403      403   403    403        403  403    403   403        403   ok     404        ok"),
+    ("get_open311_discovery", Fx::None,               "ok"),
+    ("list_open311_services", Fx::None,               "ok"),
+    ("get_open311_service", Fx::None,                 "ok"),
+    ("list_open311_requests", Fx::None,               "ok"),
+    ("create_open311_request", Fx::Open311Client,     "ok"),
+    // get_open311_request: a catalog topic (any source) is public in GeoReport too.
+    ("get_open311_request", Fx::Discuss,              "ok"),
+    ("get_open311_token", Fx::Open311Request,         "ok"),
     // ---- places and organisations: read by anyone, written by admins whose place covers them (installation-wide admins anywhere)
     ("list_places", Fx::None,                        "ok"),
     ("get_place", Fx::Place,                         "ok"),

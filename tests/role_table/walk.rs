@@ -66,7 +66,9 @@ async fn every_operation_answers_every_caller_as_the_table_says() -> TestResult 
             let (query, body) = request(&w, row.0, &fix);
             let path = template
                 .replace("{id}", &fix.id.to_string())
-                .replace("{grant_id}", &fix.grant_id.to_string());
+                .replace("{grant_id}", &fix.grant_id.to_string())
+                .replace("{service_code}", "facilities")
+                .replace("{token}", &fix.token);
             let token = w.callers.users[col].as_ref().map(|u| u.token.clone());
             let body = super::requests::body_for(row.0, body);
             let r = w
