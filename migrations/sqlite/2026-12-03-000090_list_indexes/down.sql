@@ -3,7 +3,6 @@ DROP INDEX webhooks_place_idx;
 DROP INDEX organizations_kind_idx;
 DROP INDEX consultations_status_idx;
 DROP INDEX consultations_place_starts_idx;
-DROP INDEX tasks_open_due_idx;
 DROP INDEX tasks_assignee_due_idx;
 DROP INDEX tasks_org_due_idx;
 DROP INDEX topics_created_idx;
