@@ -1,5 +1,6 @@
 //! No N+1: every list endpoint issues the same number of SQL statements for a page of 5 rows
-//! as for a page of 25. The server runs with `server.statement_count_header`, so each answer
+//! as for a page of 25, and so does every read of one parent (a topic, a meeting; JSON and its
+//! HTML page) that shows 5 or 25 children. The server runs with `server.statement_count_header`, so each answer
 //! carries `x-sql-statements`, the statements that request issued (counted per request by
 //! `yishi::db::statements`; background workers cannot add to it). The open-data exports stream
 //! their body after the answer's head, so their page function is counted directly on a pooled
@@ -21,12 +22,25 @@ const LARGE: usize = 25;
 /// Rows made for the lists that page with `limit`.
 const FILL: usize = 30;
 
-/// One list read: its label, the path for each page size, and who reads it.
+/// How a read is made and checked.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// A JSON list: `{items}` must hold exactly the page size.
+    List,
+    /// A JSON (or calendar) answer about a parent with 5 or 25 children.
+    Detail,
+    /// An HTML page about such a parent, read by a browser signed in as the reader.
+    Page,
+}
+
+/// One read: its label, the path for each size, who reads it, and how.
 struct Case {
     name: String,
     small: String,
     large: String,
-    token: Option<String>,
+    who: Option<User>,
+    email: &'static str,
+    kind: Kind,
 }
 
 fn case(name: &str, who: Option<&User>, path: impl Fn(usize) -> String) -> Case {
@@ -34,7 +48,26 @@ fn case(name: &str, who: Option<&User>, path: impl Fn(usize) -> String) -> Case 
         name: name.to_string(),
         small: path(SMALL),
         large: path(LARGE),
-        token: who.map(|u| u.token.clone()),
+        who: who.cloned(),
+        email: "",
+        kind: Kind::List,
+    }
+}
+
+/// A read of a parent's detail (JSON) that embeds its children.
+fn detail(name: &str, who: &User, path: impl Fn(usize) -> String) -> Case {
+    Case {
+        kind: Kind::Detail,
+        ..case(name, Some(who), path)
+    }
+}
+
+/// An HTML page of a parent, read by `email`'s browser.
+fn page(name: &str, email: &'static str, path: impl Fn(usize) -> String) -> Case {
+    Case {
+        email,
+        kind: Kind::Page,
+        ..case(name, None, path)
     }
 }
 
@@ -219,8 +252,15 @@ async fn fill(app: &TestApp, cast: &Cast) -> Vec<Case> {
             }
             upload(app, &format!("/api/v1/topics/{t}/attachments"), sub).await;
         }
-        for _ in 0..k {
+        for i in 0..k {
             upload(app, &format!("/api/v1/tasks/{task}/attachments"), sub).await;
+            post(
+                app,
+                &format!("/api/v1/topics/{t}/comments"),
+                author,
+                json!({"body": format!("器材要换新的 {i}")}),
+            )
+            .await;
         }
 
         let n = id_of(
@@ -412,23 +452,87 @@ async fn fill(app: &TestApp, cast: &Cast) -> Vec<Case> {
         case("webhook deliveries", Some(root), move |k| {
             format!("/api/v1/webhooks/{hook}/deliveries?limit={k}")
         }),
+        // Reads of one parent that embed its children: JSON details and the HTML pages.
+        detail(
+            "topic (tasks, photos, comments)",
+            sub,
+            sized(|s| s.0, "/api/v1/topics/{id}"),
+        ),
+        detail(
+            "plan (tasks)",
+            sub,
+            sized(|s| s.0, "/api/v1/topics/{id}/plan"),
+        ),
+        detail(
+            "public topic (comments, photos)",
+            author,
+            sized(|s| s.0, "/api/v1/public/topics/{id}"),
+        ),
+        detail(
+            "topic (objections)",
+            author,
+            sized(|s| s.2, "/api/v1/topics/{id}"),
+        ),
+        detail(
+            "meeting",
+            cppcc,
+            sized(|s| s.3, "/api/v1/consultations/{id}"),
+        ),
+        detail(
+            "minutes",
+            cppcc,
+            sized(|s| s.3, "/api/v1/consultations/{id}/minutes"),
+        ),
+        detail(
+            "meeting calendar",
+            cppcc,
+            sized(|s| s.3, "/api/v1/consultations/{id}/calendar.ics"),
+        ),
+        page(
+            "page: topic (tasks, photos, comments)",
+            "sub@example.com",
+            sized(|s| s.0, "/topics/{id}"),
+        ),
+        page(
+            "page: topic (objections)",
+            "author@example.com",
+            sized(|s| s.2, "/topics/{id}"),
+        ),
+        page(
+            "page: meeting",
+            "cppcc@example.com",
+            sized(|s| s.3, "/consultations/{id}"),
+        ),
     ]);
     cases
 }
 
 /// The statements one read issued (the least of two reads, so that a once-in-a-while write
-/// such as a session touch does not count), after checking it returned `k` rows.
+/// such as a session touch does not count), after checking a list returned `k` rows.
 async fn statements(app: &TestApp, c: &Case, path: &str, k: usize) -> u64 {
     let mut least = u64::MAX;
+    let mut browser = match c.kind {
+        Kind::Page => Some(app.browser_as(c.email).await),
+        _ => None,
+    };
     for _ in 0..2 {
-        let r = app
-            .send(Method::GET, path, c.token.as_deref(), &[], Body::Empty)
-            .await;
-        assert_eq!(r.status.as_u16(), 200, "{} {path}: {:?}", c.name, r.body);
-        let rows = r.body["items"].as_array().map(Vec::len);
-        assert_eq!(rows, Some(k), "{} {path}: not {k} rows", c.name);
-        let n = r
-            .headers
+        let (status, headers) = match browser.as_mut() {
+            Some(b) => {
+                let p = b.get(path).await;
+                (p.status, p.headers)
+            }
+            None => {
+                let token = c.who.as_ref().map(|u| u.token.as_str());
+                let r = app.send(Method::GET, path, token, &[], Body::Empty).await;
+                if c.kind == Kind::List {
+                    let rows = r.body["items"].as_array().map(Vec::len);
+                    assert_eq!(rows, Some(k), "{} {path}: not {k} rows", c.name);
+                }
+                (r.status, r.headers)
+            }
+        };
+        assert_eq!(status.as_u16(), 200, "{} {path}", c.name);
+        let n = headers
             .get("x-sql-statements")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok())
