@@ -2,7 +2,6 @@ DROP INDEX webhook_deliveries_webhook_idx;
 DROP INDEX webhooks_place_idx;
 DROP INDEX organizations_kind_idx;
 DROP INDEX consultations_status_idx;
-DROP INDEX consultations_place_starts_idx;
 DROP INDEX tasks_assignee_due_idx;
 DROP INDEX tasks_org_due_idx;
 DROP INDEX topics_created_idx;

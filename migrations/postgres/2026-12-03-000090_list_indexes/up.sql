@@ -15,9 +15,8 @@ CREATE INDEX topics_created_idx ON topics(created_at, id);
 CREATE INDEX tasks_org_due_idx ON tasks(organization_id, due_at);
 CREATE INDEX tasks_assignee_due_idx ON tasks(assignee_id, due_at);
 
--- Meetings: a place's meetings by start time; by status (the public ones, the open-data
--- export).
-CREATE INDEX consultations_place_starts_idx ON consultations(place_id, starts_at, id);
+-- Meetings by status (the public ones, the open-data export). A place's meetings by start
+-- time use consultations_place_starts_idx of 2026-12-03-000070_stats_indexes.
 CREATE INDEX consultations_status_idx ON consultations(status, id);
 
 -- Organisations by kind; webhooks by place; an endpoint's delivery log, newest first.
