@@ -139,6 +139,10 @@ pub fn message(code: &str, lang: Lang) -> &'static str {
         ),
         "route.not_found" => ("接口不存在", "No such endpoint"),
         "place.not_found" => ("地点不存在", "Place not found"),
+        "stats.invalid_period" => (
+            "统计时段无效：结束早于开始",
+            "The period is invalid: to is before from",
+        ),
         "webhook.not_found" => ("Webhook 不存在", "Webhook not found"),
         "webhook.private_target" => (
             "Webhook 地址指向内网或本机地址，已拒绝",

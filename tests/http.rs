@@ -62,6 +62,7 @@ async fn openapi_documents_every_endpoint_and_docs_are_served() -> TestResult {
         ("post", "/api/v1/topics/{id}/evaluations"),
         ("get", "/api/v1/public/places/{id}/catalog"),
         ("get", "/api/v1/public/topics/{id}"),
+        ("get", "/api/v1/stats"),
         ("get", "/api/v1/open-data/topics.json"),
         ("get", "/api/v1/open-data/topics.csv"),
         ("get", "/api/v1/open-data/consultations.json"),

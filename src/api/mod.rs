@@ -31,6 +31,7 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::places::routes::configure)
         .configure(crate::topics::routes::configure)
         .configure(crate::public::routes::configure)
+        .configure(crate::public::stats::routes::configure)
         .configure(crate::opendata::routes::configure)
         .configure(crate::consultations::routes::configure)
         .configure(crate::attachments::routes::configure)

@@ -5,3 +5,4 @@ pub mod routes;
 
 pub mod actions;
 pub mod model;
+pub mod stats;

@@ -127,6 +127,8 @@ pub const ROWS: &[Row] = &[
     ("get_catalog", Fx::Place,                       "ok"),
     // get_public_topic: a topic in discuss; a topic still in say is 404 here.
     ("get_public_topic", Fx::Discuss,                "ok"),
+    // get_stats: public statistics of the whole installation, the same for everyone.
+    ("get_stats", Fx::None,                          "ok"),
     // ---- open data: anonymous exports of the catalog and the public meetings
     ("export_topics_json", Fx::None,                 "ok"),
     ("export_topics_csv", Fx::None,                  "ok"),
