@@ -614,6 +614,22 @@ async fn list_endpoints_issue_as_many_statements_for_25_rows_as_for_5() {
     for (name, small, large) in &rows {
         println!("| {name} | {small} | {large} |");
     }
+    // The same instrumentation feeds the process-wide Prometheus series.
+    let metrics = app.get("/metrics", None).await;
+    let total = metrics
+        .body
+        .as_str()
+        .unwrap_or("")
+        .lines()
+        .find_map(|l| l.strip_prefix("yishi_sql_statements_total "))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .expect("yishi_sql_statements_total on /metrics");
+    let counted: u64 = rows.iter().map(|(_, s, l)| s + l).sum();
+    assert!(
+        total >= counted as f64,
+        "{total} statements in all, {counted} counted per request"
+    );
+
     let growing: Vec<_> = rows.iter().filter(|(_, s, l)| l > s).collect();
     assert!(
         growing.is_empty(),

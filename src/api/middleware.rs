@@ -1,6 +1,6 @@
 //! Cross-cutting response work done for every request: problem documents re-rendered in
-//! the caller's language, the request id header, metrics by route pattern, and (when configured) the request's SQL
-//! statement count.
+//! the caller's language, the request id header, metrics by route pattern, and (when
+//! configured) the request's SQL statement count.
 //! Used as `.wrap_fn(|req, srv| { let ctx = RequestContext::capture(&req); let f = srv.call(req); async move { ctx.finish(f.await?, statements) } })`.
 
 use std::time::Instant;
