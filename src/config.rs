@@ -269,6 +269,9 @@ pub struct ServerSettings {
     /// When set, `/metrics` answers only `Authorization: Bearer <metrics_token>` (a scraper's
     /// secret, not a user token); empty leaves it open, for a proxy to guard.
     pub metrics_token: SecretString,
+    /// Adds `x-sql-statements` (the statements a request issued) to every response; for the
+    /// N+1 test and profiling, never needed in production.
+    pub statement_count_header: bool,
 }
 
 /// Storage.

@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route pattern, method and status, and their latency.
+//! Prometheus metrics: requests by route pattern, method and status, their latency, and the
+//! SQL statements every pooled connection issued (`yishi_sql_statements_total`).
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
@@ -54,6 +55,11 @@ impl Metrics {
         registry
             .register(Box::new(outbox_pending.clone()))
             .map_err(err)?;
+        if let Some(statements) = crate::db::statements::TOTAL.as_ref() {
+            registry
+                .register(Box::new(statements.clone()))
+                .map_err(err)?;
+        }
         Ok(Metrics {
             registry,
             requests,

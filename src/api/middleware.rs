@@ -1,6 +1,7 @@
 //! Cross-cutting response work done for every request: problem documents re-rendered in
-//! the caller's language, the request id header, and metrics by route pattern.
-//! Used as `.wrap_fn(|req, srv| { let ctx = RequestContext::capture(&req); let f = srv.call(req); async move { ctx.finish(f.await?) } })`.
+//! the caller's language, the request id header, metrics by route pattern, and (when
+//! configured) the request's SQL statement count.
+//! Used as `.wrap_fn(|req, srv| { let ctx = RequestContext::capture(&req); let f = srv.call(req); async move { ctx.finish(f.await?, statements) } })`.
 
 use std::time::Instant;
 
@@ -35,10 +36,12 @@ impl RequestContext {
         }
     }
 
-    /// Localises a problem response, adds `x-request-id`, records metrics.
+    /// Localises a problem response, adds `x-request-id` (and `x-sql-statements` when
+    /// configured), records metrics.
     pub fn finish<B: MessageBody + 'static>(
         self,
         res: ServiceResponse<B>,
+        statements: u64,
     ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
         let problem = res.response().extensions().get::<ProblemSource>().cloned();
         let mut res = match problem {
@@ -56,6 +59,12 @@ impl RequestContext {
                 .insert(HeaderName::from_static("x-request-id"), id);
         }
         if let Some(state) = self.state {
+            if state.settings.server.statement_count_header {
+                res.headers_mut().insert(
+                    HeaderName::from_static("x-sql-statements"),
+                    HeaderValue::from(statements),
+                );
+            }
             let route = res
                 .request()
                 .match_pattern()

@@ -145,11 +145,14 @@ pub fn app(
                 Err(srv.call(req))
             };
             async move {
-                let res = match step {
-                    Ok(res) => res,
-                    Err(call) => call.await?.map_into_boxed_body(),
-                };
-                ctx.finish(crate::web::errors::render(res))
+                let (res, statements) = crate::db::statements::count_request(async move {
+                    match step {
+                        Ok(res) => Ok(res),
+                        Err(call) => call.await.map(ServiceResponse::map_into_boxed_body),
+                    }
+                })
+                .await;
+                ctx.finish(crate::web::errors::render(res?), statements)
             }
         })
         .wrap(TracingLogger::default())

@@ -72,6 +72,19 @@ pub fn attachment(conn: &mut DbConn, id: i64) -> ApiResult<AttachmentRow> {
         .ok_or(ApiError::NotFound("attachment.not_found"))
 }
 
+/// The attachments of several owners of one kind (a plan's tasks), oldest first, in one query.
+pub fn of_owners(conn: &mut DbConn, kind: OwnerKind, ids: &[i64]) -> ApiResult<Vec<AttachmentRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(attachments::table
+        .filter(attachments::owner_kind.eq(kind))
+        .filter(attachments::owner_id.eq_any(ids))
+        .order(attachments::id.asc())
+        .select(AttachmentRow::as_select())
+        .load(conn)?)
+}
+
 /// An owner's attachments, oldest first.
 pub fn of_owner(conn: &mut DbConn, owner: Owner) -> ApiResult<Vec<AttachmentRow>> {
     Ok(attachments::table

@@ -2,6 +2,7 @@
 //! Everything backend-specific (connection setup, migrations, locking) lives in this module.
 
 pub mod schema;
+pub mod statements;
 
 use std::time::Duration;
 
@@ -73,7 +74,11 @@ impl ConnectionManager {
 
     fn open(&self) -> Result<DbConn, diesel::ConnectionError> {
         match &self.target {
-            Target::Postgres(url) => Ok(DbConn::Postgres(PgConnection::establish(url)?)),
+            Target::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.set_instrumentation(statements::Counter);
+                Ok(DbConn::Postgres(conn))
+            }
             Target::Sqlite(path) => {
                 let dir = std::path::Path::new(path).parent();
                 if let Some(dir) = dir.filter(|d| path != ":memory:" && !d.as_os_str().is_empty()) {
@@ -87,6 +92,7 @@ impl ConnectionManager {
                     self.busy_timeout_ms
                 ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                conn.set_instrumentation(statements::Counter);
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -160,20 +166,26 @@ pub fn migration_names() -> (Vec<String>, Vec<String>) {
 }
 
 /// Runs diesel work on the blocking pool with a pooled connection, so async workers never block.
+/// The statements `f` issues are added to the request being served ([`statements`]).
 pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
 {
     let pool = pool.clone();
-    actix_web::rt::task::spawn_blocking(move || {
-        let mut conn = pool
-            .get()
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-        f(&mut conn)
+    let (out, issued) = actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = match pool.get() {
+            Ok(conn) => conn,
+            Err(e) => return (Err(ApiError::Unavailable(e.to_string())), 0),
+        };
+        let before = statements::on_thread();
+        let out = f(&mut conn);
+        (out, statements::on_thread().wrapping_sub(before))
     })
     .await
-    .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+    .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?;
+    statements::add_to_request(issued);
+    out
 }
 
 /// A transaction that writes. On SQLite it first touches `write_gate`, taking the write lock at

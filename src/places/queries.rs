@@ -280,6 +280,17 @@ pub fn organization(conn: &mut DbConn, id: i64) -> ApiResult<Option<Organization
     Ok(with_places(conn, vec![row])?.pop())
 }
 
+/// Names of the organisations `ids` (missing ids are left out), in one query.
+pub fn organization_names(conn: &mut DbConn, ids: &[i64]) -> ApiResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name))
+        .load(conn)?)
+}
+
 fn with_places(conn: &mut DbConn, rows: Vec<OrganizationRow>) -> ApiResult<Vec<OrganizationOut>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let links: Vec<(i64, i64)> = organization_places::table

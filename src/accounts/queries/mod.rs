@@ -48,6 +48,17 @@ pub fn user_by_id(conn: &mut DbConn, id: i64) -> ApiResult<Option<UserRow>> {
         .optional()?)
 }
 
+/// Display names of the users `ids` (missing ids are left out): one query for a page of names.
+pub fn display_names(conn: &mut DbConn, ids: &[i64]) -> ApiResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)?)
+}
+
 /// Inserts a user; `verified` marks the email as verified now (admin and demo accounts).
 pub fn insert_user(
     conn: &mut DbConn,

@@ -255,26 +255,25 @@ pub fn meeting_page(
         signed,
     };
 
-    let mut user_names = BTreeMap::new();
-    let mut org_names = BTreeMap::new();
     let mut user_ids: Vec<i64> = vec![row.convener_id];
+    let mut org_ids: Vec<i64> = Vec::new();
     if invitations.named {
         user_ids.extend(invitations.items.iter().filter_map(|i| i.user_id));
         user_ids.extend(minutes.confirmed_by.iter().copied());
         user_ids.extend(minutes.dissents.iter().filter_map(|d| d.user_id));
-        for o in invitations.items.iter().filter_map(|i| i.organization_id) {
-            if let Some(org) = places::organization(conn, o)? {
-                org_names.insert(o, org.name);
-            }
-        }
+        org_ids.extend(invitations.items.iter().filter_map(|i| i.organization_id));
     }
     user_ids.sort_unstable();
     user_ids.dedup();
-    for u in user_ids {
-        if let Some(user) = accounts::user_by_id(conn, u)? {
-            user_names.insert(u, user.display_name);
-        }
-    }
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    // One query per kind of name, however many invitations (no N+1: tests/statements.rs).
+    let user_names: BTreeMap<i64, String> = accounts::display_names(conn, &user_ids)?
+        .into_iter()
+        .collect();
+    let org_names: BTreeMap<i64, String> = places::organization_names(conn, &org_ids)?
+        .into_iter()
+        .collect();
     let organizations = if rights.manage {
         places::list_organizations(conn, None, None, None, 100)?
     } else {

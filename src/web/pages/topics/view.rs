@@ -294,22 +294,9 @@ pub async fn render(
             .collect();
         org_ids.sort_unstable();
         org_ids.dedup();
-        let mut names = Vec::new();
-        for o in org_ids {
-            match places::actions::get_organization(conn, o) {
-                Ok(org) => names.push((org.id, org.name)),
-                Err(ApiError::NotFound(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let names = places::queries::organization_names(conn, &org_ids)?;
         let photos = photos_of(conn, reader.as_ref(), Owner::topic(id))?;
-        let mut evidence = Vec::new();
-        for task in &seen.plan().tasks {
-            let found = photos_of(conn, reader.as_ref(), Owner::task(task.id))?;
-            if !found.is_empty() {
-                evidence.push((task.id, found));
-            }
-        }
+        let evidence = task_photos(conn, seen.plan())?;
         let follow = match reader.as_ref() {
             Some(r) => crate::notifications::follows::level_of(conn, r.user_id, id)?,
             None => None,
@@ -466,6 +453,30 @@ fn photos_of(
         Err(ApiError::NotFound(_) | ApiError::Forbidden(_)) => Ok(Vec::new()),
         Err(e) => Err(e),
     }
+}
+
+/// The photos of the plan's tasks, by task, in one query however many tasks (no N+1:
+/// tests/statements.rs). The plan holds only the tasks this reader may see (organisation
+/// users: their own; anonymous readers: a catalog topic's), which is who may read a task's
+/// attachments (`attachments::actions::require_read`).
+fn task_photos(
+    conn: &mut crate::db::DbConn,
+    plan: &PlanOut,
+) -> Result<Vec<(i64, Vec<AttachmentOut>)>, ApiError> {
+    let ids: Vec<i64> = plan.tasks.iter().map(|t| t.id).collect();
+    let rows = attachments::queries::of_owners(conn, attachments::rules::OwnerKind::Task, &ids)?;
+    let mut by_task: std::collections::BTreeMap<i64, Vec<AttachmentOut>> = Default::default();
+    for row in &rows {
+        let a = attachments::actions::attachment_out(row);
+        if a.kind == attachments::rules::Kind::Photo {
+            by_task.entry(row.owner_id).or_default().push(a);
+        }
+    }
+    Ok(plan
+        .tasks
+        .iter()
+        .filter_map(|t| by_task.remove(&t.id).map(|found| (t.id, found)))
+        .collect())
 }
 
 /// The topic as the visitor may see it.

@@ -1,0 +1,11 @@
+DROP INDEX webhook_deliveries_webhook_idx;
+DROP INDEX webhooks_place_idx;
+DROP INDEX organizations_kind_idx;
+DROP INDEX consultations_status_idx;
+DROP INDEX tasks_assignee_due_idx;
+DROP INDEX tasks_org_due_idx;
+DROP INDEX topics_created_idx;
+DROP INDEX topics_catalog_place_idx;
+DROP INDEX topics_community_stage_idx;
+DROP INDEX topics_place_category_idx;
+DROP INDEX topics_place_stage_idx;
