@@ -141,6 +141,10 @@ pub mod patterns {
     pub const URL: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?#][^\s\x00-\x1F\x7F-\x9F\u2028\u2029]*)?$";
     /// Secrets (passwords): what the body guard refuses in any string.
     pub const SECRET: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029]*$";
+    /// A period bound (`from`/`to` of the statistics): a date or an RFC 3339 time.
+    pub const DATE_OR_TIME: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$";
+    /// Open311's `status` filter: `open`, `closed` or both, comma-separated.
+    pub const OPEN311_STATUS: &str = "^(open|closed)(,(open|closed))*$";
     /// A comma-separated list of ids (`users=3,7`): what the list's parser reads.
     pub const ID_LIST: &str = r"^ *-?[0-9]{1,18} *(?:, *-?[0-9]{1,18} *)*$";
 }

@@ -190,10 +190,13 @@ pub async fn get_open311_service(req: HttpRequest) -> HttpResponse {
 #[into_params(parameter_in = Query)]
 pub struct RequestsQuery {
     /// Accepted and ignored: this installation is one jurisdiction.
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub jurisdiction_id: Option<String>,
     /// Comma-separated ids; when given, the other filters are ignored.
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub service_request_id: Option<String>,
     /// Comma-separated service codes.
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub service_code: Option<String>,
     /// `open`, `closed` or both comma-separated.
     #[param(pattern = "^(open|closed)(,(open|closed))*$")]
@@ -212,6 +215,7 @@ pub struct RequestsQuery {
 #[into_params(parameter_in = Query)]
 pub struct JurisdictionQuery {
     /// Accepted and ignored: this installation is one jurisdiction.
+    #[param(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$")]
     pub jurisdiction_id: Option<String>,
 }
 

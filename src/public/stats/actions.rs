@@ -29,7 +29,8 @@ fn open_to() -> NaiveDateTime {
         .and_time(chrono::NaiveTime::MIN)
 }
 
-/// Reads `from`/`to`: 400 naming the field when unreadable, 422 on `to` when before `from`.
+/// Reads `from`/`to`: 400 naming the field when unreadable, 422 when shaped like a date but
+/// not one, 422 on `to` when before `from`.
 fn period(
     settings: &Settings,
     f: &StatsQuery,
@@ -38,10 +39,18 @@ fn period(
     let read = |v: &Option<String>, field: &str, end: End| -> ApiResult<Option<NaiveDateTime>> {
         v.as_deref()
             .map(|s| {
-                rules::parse_bound(s, end, tz).map_err(|e| ApiError::BadRequest {
-                    code: "request.invalid_query",
-                    field: Some(field.to_string()),
-                    detail: e.0,
+                rules::parse_bound(s, end, tz).map_err(|e| {
+                    // Shaped like the documented pattern but no real day or time
+                    // (`2026-02-30`): a value the schema allows, refused by the rule (422).
+                    if rules::date_shaped(s) {
+                        ApiError::invalid(field, "validation.invalid", &e.0)
+                    } else {
+                        ApiError::BadRequest {
+                            code: "request.invalid_query",
+                            field: Some(field.to_string()),
+                            detail: e.0,
+                        }
+                    }
                 })
             })
             .transpose()

@@ -43,6 +43,21 @@ pub fn parse_bound(s: &str, end: End, tz: chrono_tz::Tz) -> Result<NaiveDateTime
         .ok_or_else(|| BadBound(format!("{s:?} has no midnight in {tz}")))
 }
 
+/// Does `s` begin as the documented pattern does (`YYYY-MM-DD`, then nothing or a time)? Such
+/// a value is allowed by the schema, so refusing it is a rule (422), not unreadable input.
+pub fn date_shaped(s: &str) -> bool {
+    let b = s.trim().as_bytes();
+    b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && b.get(10).is_none_or(|c| matches!(c, b'T' | b't' | b' '))
+}
+
 /// Is the period `[from, to)` well formed (from not after to)? An empty period (from = to)
 /// is allowed and counts nothing.
 pub fn period_ok(from: Option<NaiveDateTime>, to: Option<NaiveDateTime>) -> bool {
@@ -119,6 +134,21 @@ pub fn key_place(key: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use chrono_tz::Asia::Shanghai;
+
+    #[test]
+    fn date_shaped_follows_the_documented_pattern() {
+        for s in [
+            "2026-02-30",
+            "2026-01-01T25:00:00Z",
+            "9999-99-99",
+            "2026-01-01 x",
+        ] {
+            assert!(date_shaped(s), "{s}");
+        }
+        for s in ["yesterday", "2026-1-01", "20260101", "2026-01-01X", ""] {
+            assert!(!date_shaped(s), "{s}");
+        }
+    }
 
     fn t(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap_or_default()
