@@ -1,8 +1,8 @@
 //! The SQL of the statistics: one aggregate statement per figure, each grouped by a place
 //! key `g` (a constant for the place itself, or the path of the direct child for
 //! `group_by=child`), so a city with 500 communities costs the same handful of statements as
-//! one community. Written once with `$n` parameters; the two backend differences (seconds
-//! since the epoch, finding a character in a string) are the [`Dialect`]'s.
+//! one community. Written once with `$n` parameters; the one backend difference (finding a
+//! character in a string) is the [`Dialect`]'s.
 
 use chrono::NaiveDateTime;
 use diesel::QueryableByName;
@@ -12,9 +12,7 @@ use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
 use crate::consultations::rules::Status;
 use crate::db::DbConn;
-use crate::topics::events::EventKind;
 use crate::topics::model::TaskStatus;
-use crate::topics::rules::Stage;
 
 /// The scope and period every statement filters on.
 #[derive(Debug, Clone)]
@@ -43,16 +41,6 @@ struct Dialect {
 }
 
 impl Dialect {
-    /// Whole seconds since 1970 of a TIMESTAMP expression (fractions dropped on both, so
-    /// durations are the same integers on both backends).
-    fn epoch(self, x: &str) -> String {
-        if self.pg {
-            format!("CAST(FLOOR(EXTRACT(EPOCH FROM {x})) AS BIGINT)")
-        } else {
-            format!("CAST(strftime('%s', {x}) AS INTEGER)")
-        }
-    }
-
     /// 1-based position of `needle` in `hay`, 0 when absent.
     fn position(self, hay: &str, needle: &str) -> String {
         if self.pg {
@@ -201,28 +189,20 @@ pub struct StepGroup {
     pub p90_hi: Option<i64>,
 }
 
-/// Completed stays in each step of the period's topics. A stay starts when the topic enters
-/// the step (`say`: the topic's created_at; the others: the transition event into it) and
-/// ends at the next transition that changes the stage: so every stage-changing transition
-/// ends one stay, in its `from_stage`, begun at the previous such transition of the topic
-/// (LAG) or, for the first, at the topic's creation. ROW_NUMBER/COUNT over the sorted
-/// durations pick the neighbours of the percentile ranks `(n−1)/2` and `9(n−1)/10`.
+/// Completed stays in each step of the period's topics, read from `topic_step_stays` (one
+/// row per stay, written with the stage change that ends it: `topics::events::record_stay`,
+/// and backfilled by the migration `2026-12-03-000075_step_stays`, by the definition of
+/// docs/open-data.md). ROW_NUMBER/COUNT over the sorted durations pick the neighbours of the
+/// percentile ranks `(n−1)/2` and `9(n−1)/10`.
 pub fn step_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec<StepGroup>> {
     let d = dialect(conn);
-    let began = "COALESCE(LAG(e.created_at) OVER (PARTITION BY e.topic_id ORDER BY e.seq), \
-                 c.created_at)";
-    let secs = format!("{} - {}", d.epoch("e.created_at"), d.epoch(began));
     let sql = format!(
         "WITH {cohort}, \
-         stays AS (\
-           SELECT c.g, e.from_stage AS stage, {secs} AS secs FROM topic_events e \
-           JOIN cohort c ON c.id = e.topic_id \
-           WHERE e.kind = '{transition}' AND e.to_stage IS NOT NULL AND e.from_stage IS NOT NULL \
-           AND e.from_stage <> e.to_stage), \
          ranked AS (\
-           SELECT g, stage, secs, \
-             ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY secs) - 1 AS i, \
-             COUNT(*) OVER (PARTITION BY g, stage) AS n FROM stays WHERE stage <> '{closed}') \
+           SELECT c.g, st.step AS stage, st.seconds AS secs, \
+             ROW_NUMBER() OVER (PARTITION BY c.g, st.step ORDER BY st.seconds) - 1 AS i, \
+             COUNT(*) OVER (PARTITION BY c.g, st.step) AS n \
+           FROM topic_step_stays st JOIN cohort c ON c.id = st.topic_id) \
          SELECT g, stage, MAX(n) AS n, \
            MAX(CASE WHEN i = (n - 1) / 2 THEN secs END) AS median_lo, \
            MAX(CASE WHEN i = (n - 1) / 2 + 1 THEN secs END) AS median_hi, \
@@ -230,8 +210,6 @@ pub fn step_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec
            MAX(CASE WHEN i = (9 * (n - 1)) / 10 + 1 THEN secs END) AS p90_hi \
          FROM ranked GROUP BY g, stage",
         cohort = cohort(d, g, s),
-        closed = Stage::Closed.as_str(),
-        transition = EventKind::Transition.as_str(),
     );
     load(conn, &sql, &scope_binds(s))
 }
