@@ -189,27 +189,52 @@ pub struct StepGroup {
     pub p90_hi: Option<i64>,
 }
 
+/// Width in seconds of the buckets [`step_groups`] counts stays in before sorting: an hour.
+const BUCKET_SECS: i64 = 3_600;
+
 /// Completed stays in each step of the period's topics, read from `topic_step_stays` (one
 /// row per stay, written with the stage change that ends it: `topics::events::record_stay`,
 /// and backfilled by the migration `2026-12-03-000075_step_stays`, by the definition of
-/// docs/open-data.md). ROW_NUMBER/COUNT over the sorted durations pick the neighbours of the
-/// percentile ranks `(n−1)/2` and `9(n−1)/10`.
+/// docs/open-data.md), without sorting every stay: the stays are counted per hour bucket
+/// (`seconds / 3600`, a hash aggregate), running sums over the buckets find the buckets that
+/// hold the percentile ranks `(n−1)/2` and `9(n−1)/10` and the next ones, and only the stays
+/// of those buckets are sorted (ROW_NUMBER, offset by the stays in earlier buckets). The
+/// bucket of a duration never decreases as it grows, so the ranks are those of the full
+/// sort: the same order statistics as numbering every stay.
 pub fn step_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec<StepGroup>> {
     let d = dialect(conn);
+    // Rank `k` lies in the bucket when `before <= k < before + cnt`.
+    let holds = |k: &str| format!("({k} >= before AND {k} < before + cnt)");
+    let (m, p) = ("(n - 1) / 2", "(9 * (n - 1)) / 10");
     let sql = format!(
         "WITH {cohort}, \
-         ranked AS (\
-           SELECT c.g, st.step AS stage, st.seconds AS secs, \
-             ROW_NUMBER() OVER (PARTITION BY c.g, st.step ORDER BY st.seconds) - 1 AS i, \
-             COUNT(*) OVER (PARTITION BY c.g, st.step) AS n \
-           FROM topic_step_stays st JOIN cohort c ON c.id = st.topic_id) \
-         SELECT g, stage, MAX(n) AS n, \
-           MAX(CASE WHEN i = (n - 1) / 2 THEN secs END) AS median_lo, \
-           MAX(CASE WHEN i = (n - 1) / 2 + 1 THEN secs END) AS median_hi, \
-           MAX(CASE WHEN i = (9 * (n - 1)) / 10 THEN secs END) AS p90_lo, \
-           MAX(CASE WHEN i = (9 * (n - 1)) / 10 + 1 THEN secs END) AS p90_hi \
-         FROM ranked GROUP BY g, stage",
+         st AS (SELECT c.g, s.step, s.seconds FROM topic_step_stays s \
+           JOIN cohort c ON c.id = s.topic_id), \
+         buckets AS (SELECT g, step, seconds / {w} AS b, COUNT(*) AS cnt FROM st \
+           GROUP BY g, step, seconds / {w}), \
+         cum AS (SELECT g, step, b, cnt, \
+           CAST(SUM(cnt) OVER (PARTITION BY g, step ORDER BY b) AS BIGINT) - cnt AS before, \
+           CAST(SUM(cnt) OVER (PARTITION BY g, step) AS BIGINT) AS n FROM buckets), \
+         hit AS (SELECT g, step, b, before, n FROM cum \
+           WHERE {h1} OR {h2} OR {h3} OR {h4}), \
+         inb AS (SELECT g, step, seconds / {w} AS b, seconds FROM st \
+           WHERE (g, step, seconds / {w}) IN (SELECT g, step, b FROM hit)), \
+         ranked AS (SELECT h.g, h.step, x.secs, h.n, h.before + x.j AS i FROM (\
+             SELECT g, step, b, seconds AS secs, \
+               ROW_NUMBER() OVER (PARTITION BY g, step, b ORDER BY seconds) - 1 AS j FROM inb) x \
+           JOIN hit h ON h.g = x.g AND h.step = x.step AND h.b = x.b) \
+         SELECT g, step AS stage, MAX(n) AS n, \
+           MAX(CASE WHEN i = {m} THEN secs END) AS median_lo, \
+           MAX(CASE WHEN i = {m} + 1 THEN secs END) AS median_hi, \
+           MAX(CASE WHEN i = {p} THEN secs END) AS p90_lo, \
+           MAX(CASE WHEN i = {p} + 1 THEN secs END) AS p90_hi \
+         FROM ranked GROUP BY g, step",
         cohort = cohort(d, g, s),
+        w = BUCKET_SECS,
+        h1 = holds(m),
+        h2 = holds(&format!("{m} + 1")),
+        h3 = holds(p),
+        h4 = holds(&format!("{p} + 1")),
     );
     load(conn, &sql, &scope_binds(s))
 }
