@@ -151,7 +151,9 @@ fn backfill_stays(c: &mut DbConn) {
         DbConn::Postgres(_) => {
             include_str!("../migrations/postgres/2026-12-03-000075_step_stays/up.sql")
         }
-        DbConn::Sqlite(_) => include_str!("../migrations/sqlite/2026-12-03-000075_step_stays/up.sql"),
+        DbConn::Sqlite(_) => {
+            include_str!("../migrations/sqlite/2026-12-03-000075_step_stays/up.sql")
+        }
     };
     let at = up.find("INSERT INTO topic_step_stays").unwrap();
     diesel::sql_query(&up[at..]).execute(c).unwrap();
@@ -605,7 +607,13 @@ async fn migration_backfill_equals_the_stays_written_live() -> TestResult {
     let read = |c: &mut DbConn| -> Vec<Stay> {
         use yishi::db::schema::topic_step_stays as st;
         st::table
-            .select((st::topic_id, st::step, st::entered_at, st::left_at, st::seconds))
+            .select((
+                st::topic_id,
+                st::step,
+                st::entered_at,
+                st::left_at,
+                st::seconds,
+            ))
             .order((st::topic_id, st::left_at))
             .load(c)
             .unwrap()
@@ -622,7 +630,10 @@ async fn migration_backfill_equals_the_stays_written_live() -> TestResult {
     assert_eq!(live.len(), 22, "{live:?}");
     assert_eq!(rebuilt, live);
     // A1's say stay: +0 to +1, one day.
-    assert!(live.contains(&(live[0].0, "say".into(), at(0.0), at(1.0), 86_400)), "{live:?}");
+    assert!(
+        live.contains(&(live[0].0, "say".into(), at(0.0), at(1.0), 86_400)),
+        "{live:?}"
+    );
     let after = stats(&app, &format!("place_id={}&{PERIOD}&group_by=child", p.s)).await;
     assert_eq!(after, before);
     app.done().await
