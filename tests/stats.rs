@@ -1,9 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! GET /api/v1/stats against a fixed data set whose numbers are worked out by hand below.
 //!
-//! The data are written straight into the database (topics, their timeline transitions,
-//! ratings, tasks, supports, comments, meetings, attendance) because every figure depends on
-//! exact timestamps. T0 = 2026-01-10 00:00 UTC; "+n" below means n days after T0.
+//! The data are written straight into the database (topics, their timeline transitions and
+//! the step stays those end, ratings, tasks, supports, comments, meetings, attendance) because
+//! every figure depends on exact timestamps. T0 = 2026-01-10 00:00 UTC; "+n" below means n days after T0.
 //!
 //! Places (demo city): sub-district S = 南门街道 with communities A (幸福社区, one topic at
 //! its grid), B (和义社区) and C (the third, no data); F = a community of the other district.
@@ -120,6 +120,11 @@ fn topic(c: &mut DbConn, t: NewTopic<'_>) -> i64 {
         events.push(("transition", Some(*from), *to, at(*day)));
     }
     for (seq, (kind, from, to, when)) in events.into_iter().enumerate() {
+        // The stay this transition ends, stored as `topics::events::append` stores it.
+        if let Some(from) = from {
+            let stage = |s: &str| yishi::topics::rules::Stage::parse(s).unwrap();
+            yishi::topics::events::record_stay(c, id, stage(from), stage(to), when).unwrap();
+        }
         diesel::insert_into(topic_events::table)
             .values((
                 topic_events::topic_id.eq(id),
@@ -137,6 +142,21 @@ fn topic(c: &mut DbConn, t: NewTopic<'_>) -> i64 {
             .unwrap();
     }
     id
+}
+
+/// Runs the backfill statement of the migration `2026-12-03-000075_step_stays` (the part of
+/// its up.sql from the INSERT on): the stays of every timeline, from `topic_events`.
+fn backfill_stays(c: &mut DbConn) {
+    let up = match c {
+        DbConn::Postgres(_) => {
+            include_str!("../migrations/postgres/2026-12-03-000075_step_stays/up.sql")
+        }
+        DbConn::Sqlite(_) => {
+            include_str!("../migrations/sqlite/2026-12-03-000075_step_stays/up.sql")
+        }
+    };
+    let at = up.find("INSERT INTO topic_step_stays").unwrap();
+    diesel::sql_query(&up[at..]).execute(c).unwrap();
 }
 
 fn rate(c: &mut DbConn, topic: i64, user: i64, round: i32, score: i32) {
@@ -577,6 +597,48 @@ async fn stats_equal_the_hand_computed_figures() -> TestResult {
     app.done().await
 }
 
+/// The migration's backfill gives, row for row, the stays written as the transitions happen.
+#[actix_rt::test]
+async fn migration_backfill_equals_the_stays_written_live() -> TestResult {
+    let app = TestApp::builder().demo().build().await;
+    let p = fixture(&app).await;
+    let before = stats(&app, &format!("place_id={}&{PERIOD}&group_by=child", p.s)).await;
+    type Stay = (i64, String, NaiveDateTime, NaiveDateTime, i64);
+    let read = |c: &mut DbConn| -> Vec<Stay> {
+        use yishi::db::schema::topic_step_stays as st;
+        st::table
+            .select((
+                st::topic_id,
+                st::step,
+                st::entered_at,
+                st::left_at,
+                st::seconds,
+            ))
+            .order((st::topic_id, st::left_at))
+            .load(c)
+            .unwrap()
+    };
+    let (live, rebuilt) = app.with_db(|c| {
+        let live = read(c);
+        diesel::delete(yishi::db::schema::topic_step_stays::table)
+            .execute(c)
+            .unwrap();
+        backfill_stays(c);
+        (live, read(c))
+    });
+    // A1 5, A2 4, A3 1, A5 1 (the escalation is none), A6 7, B1 3, B2 1: 22 stays.
+    assert_eq!(live.len(), 22, "{live:?}");
+    assert_eq!(rebuilt, live);
+    // A1's say stay: +0 to +1, one day.
+    assert!(
+        live.contains(&(live[0].0, "say".into(), at(0.0), at(1.0), 86_400)),
+        "{live:?}"
+    );
+    let after = stats(&app, &format!("place_id={}&{PERIOD}&group_by=child", p.s)).await;
+    assert_eq!(after, before);
+    app.done().await
+}
+
 #[actix_rt::test]
 async fn place_and_period_filters() -> TestResult {
     let app = TestApp::builder().demo().build().await;
@@ -769,6 +831,8 @@ async fn city_scale_timing() -> TestResult {
             t = ts("t.created_at", "k.j * (t.id % 13 + 1)", "hour")
         );
         diesel::sql_query(events_sql).execute(c).unwrap();
+        // The stays those transitions end, as the migration backfills them.
+        backfill_stays(c);
         diesel::sql_query(
             "INSERT INTO tasks (topic_id, title, due_at, status, version, created_at, updated_at) \
              SELECT id, 't', created_at, CASE WHEN id % 3 = 0 THEN 'todo' ELSE 'done' END, 1, \

@@ -288,6 +288,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    topic_step_stays (id) {
+        id -> BigInt,
+        topic_id -> BigInt,
+        step -> Text,
+        entered_at -> Timestamp,
+        left_at -> Timestamp,
+        seconds -> BigInt,
+    }
+}
+
+diesel::table! {
     idempotency_keys (user_id, idem_key) {
         user_id -> BigInt,
         idem_key -> Text,
@@ -595,6 +606,7 @@ diesel::joinable!(organization_places -> places (place_id));
 diesel::joinable!(tasks -> topics (topic_id));
 diesel::joinable!(comments -> topics (topic_id));
 diesel::joinable!(topic_events -> topics (topic_id));
+diesel::joinable!(topic_step_stays -> topics (topic_id));
 diesel::joinable!(agenda_items -> consultations (consultation_id));
 diesel::joinable!(invitations -> consultations (consultation_id));
 diesel::joinable!(outcomes -> consultations (consultation_id));
@@ -628,6 +640,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     objections,
     evaluations,
     topic_events,
+    topic_step_stays,
     idempotency_keys,
     consultations,
     agenda_items,

@@ -123,6 +123,11 @@ pub fn append(conn: &mut DbConn, topic_id: i64, ev: NewEvent<'_>) -> ApiResult<(
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_string()),
     };
+    if ev.kind == EventKind::Transition
+        && let (Some(from), Some(to)) = (ev.from, ev.to)
+    {
+        record_stay(conn, topic_id, from, to, now)?;
+    }
     let payload = ev.payload.to_string();
     let hash = event_hash(
         topic_id,
@@ -154,6 +159,39 @@ pub fn append(conn: &mut DbConn, topic_id: i64, ev: NewEvent<'_>) -> ApiResult<(
     )?;
     // Whoever should hear of it will: the notification event is part of this transaction.
     crate::notifications::events::from_timeline(conn, topic_id, seq, &ev)
+}
+
+/// Whole seconds between two instants as the statistics count them: whole seconds since 1970
+/// of the end minus those of the start (fractions dropped on each, as `strftime('%s')` and
+/// `FLOOR(EXTRACT(EPOCH …))` do), so live rows equal the migration's backfill.
+pub fn stay_seconds(entered_at: NaiveDateTime, left_at: NaiveDateTime) -> i64 {
+    left_at.and_utc().timestamp() - entered_at.and_utc().timestamp()
+}
+
+/// Stores the stay a transition `from` → `to` at `left_at` completes, before the transition's
+/// own event is appended: a stage change (`from` ≠ `to`) ends the stay in `from` begun at the
+/// previous stage change (or the topic's creation). No stay for an escalation inside a step,
+/// nor for leaving `closed` (not one of the five steps). Called by [`append`]; public so
+/// tests that write timelines by hand store stays the same way.
+pub fn record_stay(
+    conn: &mut DbConn,
+    topic_id: i64,
+    from: Stage,
+    to: Stage,
+    left_at: NaiveDateTime,
+) -> ApiResult<()> {
+    if from == to || from == Stage::Closed {
+        return Ok(());
+    }
+    let entered_at = q::stage_entered_at(conn, topic_id)?;
+    q::insert_stay(
+        conn,
+        topic_id,
+        from,
+        entered_at,
+        left_at,
+        stay_seconds(entered_at, left_at),
+    )
 }
 
 /// The first event that breaks its topic's chain.

@@ -1,8 +1,8 @@
 //! The SQL of the statistics: one aggregate statement per figure, each grouped by a place
 //! key `g` (a constant for the place itself, or the path of the direct child for
 //! `group_by=child`), so a city with 500 communities costs the same handful of statements as
-//! one community. Written once with `$n` parameters; the two backend differences (seconds
-//! since the epoch, finding a character in a string) are the [`Dialect`]'s.
+//! one community. Written once with `$n` parameters; the one backend difference (finding a
+//! character in a string) is the [`Dialect`]'s.
 
 use chrono::NaiveDateTime;
 use diesel::QueryableByName;
@@ -12,9 +12,7 @@ use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
 use crate::consultations::rules::Status;
 use crate::db::DbConn;
-use crate::topics::events::EventKind;
 use crate::topics::model::TaskStatus;
-use crate::topics::rules::Stage;
 
 /// The scope and period every statement filters on.
 #[derive(Debug, Clone)]
@@ -43,16 +41,6 @@ struct Dialect {
 }
 
 impl Dialect {
-    /// Whole seconds since 1970 of a TIMESTAMP expression (fractions dropped on both, so
-    /// durations are the same integers on both backends).
-    fn epoch(self, x: &str) -> String {
-        if self.pg {
-            format!("CAST(FLOOR(EXTRACT(EPOCH FROM {x})) AS BIGINT)")
-        } else {
-            format!("CAST(strftime('%s', {x}) AS INTEGER)")
-        }
-    }
-
     /// 1-based position of `needle` in `hay`, 0 when absent.
     fn position(self, hay: &str, needle: &str) -> String {
         if self.pg {
@@ -201,37 +189,52 @@ pub struct StepGroup {
     pub p90_hi: Option<i64>,
 }
 
-/// Completed stays in each step of the period's topics. A stay starts when the topic enters
-/// the step (`say`: the topic's created_at; the others: the transition event into it) and
-/// ends at the next transition that changes the stage: so every stage-changing transition
-/// ends one stay, in its `from_stage`, begun at the previous such transition of the topic
-/// (LAG) or, for the first, at the topic's creation. ROW_NUMBER/COUNT over the sorted
-/// durations pick the neighbours of the percentile ranks `(n−1)/2` and `9(n−1)/10`.
+/// Width in seconds of the buckets [`step_groups`] counts stays in before sorting: an hour.
+const BUCKET_SECS: i64 = 3_600;
+
+/// Completed stays in each step of the period's topics, read from `topic_step_stays` (one
+/// row per stay, written with the stage change that ends it: `topics::events::record_stay`,
+/// and backfilled by the migration `2026-12-03-000075_step_stays`, by the definition of
+/// docs/open-data.md), without sorting every stay: the stays are counted per hour bucket
+/// (`seconds / 3600`, a hash aggregate), running sums over the buckets find the buckets that
+/// hold the percentile ranks `(n−1)/2` and `9(n−1)/10` and the next ones, and only the stays
+/// of those buckets are sorted (ROW_NUMBER, offset by the stays in earlier buckets). The
+/// bucket of a duration never decreases as it grows, so the ranks are those of the full
+/// sort: the same order statistics as numbering every stay.
 pub fn step_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec<StepGroup>> {
     let d = dialect(conn);
-    let began = "COALESCE(LAG(e.created_at) OVER (PARTITION BY e.topic_id ORDER BY e.seq), \
-                 c.created_at)";
-    let secs = format!("{} - {}", d.epoch("e.created_at"), d.epoch(began));
+    // Rank `k` lies in the bucket when `before <= k < before + cnt`.
+    let holds = |k: &str| format!("({k} >= before AND {k} < before + cnt)");
+    let (m, p) = ("(n - 1) / 2", "(9 * (n - 1)) / 10");
     let sql = format!(
         "WITH {cohort}, \
-         stays AS (\
-           SELECT c.g, e.from_stage AS stage, {secs} AS secs FROM topic_events e \
-           JOIN cohort c ON c.id = e.topic_id \
-           WHERE e.kind = '{transition}' AND e.to_stage IS NOT NULL AND e.from_stage IS NOT NULL \
-           AND e.from_stage <> e.to_stage), \
-         ranked AS (\
-           SELECT g, stage, secs, \
-             ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY secs) - 1 AS i, \
-             COUNT(*) OVER (PARTITION BY g, stage) AS n FROM stays WHERE stage <> '{closed}') \
-         SELECT g, stage, MAX(n) AS n, \
-           MAX(CASE WHEN i = (n - 1) / 2 THEN secs END) AS median_lo, \
-           MAX(CASE WHEN i = (n - 1) / 2 + 1 THEN secs END) AS median_hi, \
-           MAX(CASE WHEN i = (9 * (n - 1)) / 10 THEN secs END) AS p90_lo, \
-           MAX(CASE WHEN i = (9 * (n - 1)) / 10 + 1 THEN secs END) AS p90_hi \
-         FROM ranked GROUP BY g, stage",
+         st AS (SELECT c.g, s.step, s.seconds FROM topic_step_stays s \
+           JOIN cohort c ON c.id = s.topic_id), \
+         buckets AS (SELECT g, step, seconds / {w} AS b, COUNT(*) AS cnt FROM st \
+           GROUP BY g, step, seconds / {w}), \
+         cum AS (SELECT g, step, b, cnt, \
+           CAST(SUM(cnt) OVER (PARTITION BY g, step ORDER BY b) AS BIGINT) - cnt AS before, \
+           CAST(SUM(cnt) OVER (PARTITION BY g, step) AS BIGINT) AS n FROM buckets), \
+         hit AS (SELECT g, step, b, before, n FROM cum \
+           WHERE {h1} OR {h2} OR {h3} OR {h4}), \
+         inb AS (SELECT g, step, seconds / {w} AS b, seconds FROM st \
+           WHERE (g, step, seconds / {w}) IN (SELECT g, step, b FROM hit)), \
+         ranked AS (SELECT h.g, h.step, x.secs, h.n, h.before + x.j AS i FROM (\
+             SELECT g, step, b, seconds AS secs, \
+               ROW_NUMBER() OVER (PARTITION BY g, step, b ORDER BY seconds) - 1 AS j FROM inb) x \
+           JOIN hit h ON h.g = x.g AND h.step = x.step AND h.b = x.b) \
+         SELECT g, step AS stage, MAX(n) AS n, \
+           MAX(CASE WHEN i = {m} THEN secs END) AS median_lo, \
+           MAX(CASE WHEN i = {m} + 1 THEN secs END) AS median_hi, \
+           MAX(CASE WHEN i = {p} THEN secs END) AS p90_lo, \
+           MAX(CASE WHEN i = {p} + 1 THEN secs END) AS p90_hi \
+         FROM ranked GROUP BY g, step",
         cohort = cohort(d, g, s),
-        closed = Stage::Closed.as_str(),
-        transition = EventKind::Transition.as_str(),
+        w = BUCKET_SECS,
+        h1 = holds(m),
+        h2 = holds(&format!("{m} + 1")),
+        h3 = holds(p),
+        h4 = holds(&format!("{p} + 1")),
     );
     load(conn, &sql, &scope_binds(s))
 }
@@ -311,17 +314,19 @@ pub struct KeyCount {
 }
 
 /// Distinct people by key: authors (and those raised on behalf of), supporters, commenters
-/// and raters of the period's topics, and attendees of the period's meetings.
+/// and raters of the period's topics, and attendees of the period's meetings. The sources
+/// are concatenated (UNION ALL): `COUNT(DISTINCT …)` removes the duplicates once, instead of a
+/// UNION doing it a second time.
 pub fn participant_groups(conn: &mut DbConn, g: Grouping, s: &Scope) -> QueryResult<Vec<KeyCount>> {
     let d = dialect(conn);
     let sql = format!(
         "WITH {cohort}, {meets}, people AS (\
            SELECT g, author_id AS user_id FROM cohort \
-           UNION SELECT g, on_behalf_of FROM cohort WHERE on_behalf_of IS NOT NULL \
-           UNION SELECT c.g, su.user_id FROM supports su JOIN cohort c ON c.id = su.topic_id \
-           UNION SELECT c.g, cm.author_id FROM comments cm JOIN cohort c ON c.id = cm.topic_id \
-           UNION SELECT c.g, ev.user_id FROM evaluations ev JOIN cohort c ON c.id = ev.topic_id \
-           UNION SELECT m.g, iv.user_id FROM invitations iv JOIN meets m ON m.id = iv.consultation_id \
+           UNION ALL SELECT g, on_behalf_of FROM cohort WHERE on_behalf_of IS NOT NULL \
+           UNION ALL SELECT c.g, su.user_id FROM supports su JOIN cohort c ON c.id = su.topic_id \
+           UNION ALL SELECT c.g, cm.author_id FROM comments cm JOIN cohort c ON c.id = cm.topic_id \
+           UNION ALL SELECT c.g, ev.user_id FROM evaluations ev JOIN cohort c ON c.id = ev.topic_id \
+           UNION ALL SELECT m.g, iv.user_id FROM invitations iv JOIN meets m ON m.id = iv.consultation_id \
              WHERE iv.attended AND iv.user_id IS NOT NULL) \
          SELECT g, COUNT(DISTINCT user_id) AS n FROM people GROUP BY g",
         cohort = cohort(d, g, s),

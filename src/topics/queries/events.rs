@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::super::rules::Stage;
 use crate::db::DbConn;
-use crate::db::schema::topic_events;
+use crate::db::schema::{topic_events, topic_step_stays, topics};
 use crate::error::ApiResult;
 use crate::topics::events::EventKind;
 
@@ -67,6 +67,50 @@ pub fn insert_event(conn: &mut DbConn, e: &EventInsert<'_>) -> ApiResult<()> {
             topic_events::created_at.eq(e.created_at),
             topic_events::prev_hash.eq(e.prev_hash),
             topic_events::hash.eq(e.hash),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// When the topic entered its current stage: the time of its last stage-changing transition
+/// (`from_stage` ≠ `to_stage`, by seq), or its creation when it has none. The start of the
+/// stay the next stage change ends (docs/open-data.md, "Days in a step").
+pub fn stage_entered_at(conn: &mut DbConn, topic_id: i64) -> ApiResult<NaiveDateTime> {
+    let last: Option<NaiveDateTime> = topic_events::table
+        .filter(topic_events::topic_id.eq(topic_id))
+        .filter(topic_events::kind.eq(EventKind::Transition))
+        .filter(topic_events::from_stage.is_not_null())
+        .filter(topic_events::to_stage.is_not_null())
+        .filter(topic_events::from_stage.ne(topic_events::to_stage))
+        .order(topic_events::seq.desc())
+        .select(topic_events::created_at)
+        .first(conn)
+        .optional()?;
+    match last {
+        Some(t) => Ok(t),
+        None => Ok(topics::table
+            .find(topic_id)
+            .select(topics::created_at)
+            .first(conn)?),
+    }
+}
+
+/// Stores one completed stay of a topic in a step (`seconds` already computed).
+pub fn insert_stay(
+    conn: &mut DbConn,
+    topic_id: i64,
+    step: Stage,
+    entered_at: NaiveDateTime,
+    left_at: NaiveDateTime,
+    seconds: i64,
+) -> ApiResult<()> {
+    diesel::insert_into(topic_step_stays::table)
+        .values((
+            topic_step_stays::topic_id.eq(topic_id),
+            topic_step_stays::step.eq(step),
+            topic_step_stays::entered_at.eq(entered_at),
+            topic_step_stays::left_at.eq(left_at),
+            topic_step_stays::seconds.eq(seconds),
         ))
         .execute(conn)?;
     Ok(())
