@@ -895,6 +895,7 @@ impl Gen<'_> {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn transition(
         &mut self,
         conn: &mut DbConn,

@@ -165,7 +165,7 @@ impl Bulk {
             }
             buf.push('\n');
         } else {
-            if self.pending[i] % 500 == 0 {
+            if self.pending[i].is_multiple_of(500) {
                 if self.pending[i] > 0 {
                     buf.push_str(";\n");
                 }
