@@ -276,6 +276,8 @@ struct Gen<'a> {
     ids: std::collections::HashMap<&'static str, i64>,
     progress: Progress,
     logins: Vec<Login>,
+    /// The last catalog number taken per (community index, year).
+    catalog: std::collections::HashMap<(usize, i32), i32>,
 }
 
 /// `yishi bench seed`: writes `tier` generated from `seed` into `conn`, which must be an
@@ -308,12 +310,15 @@ pub fn seed(
         ids: Default::default(),
         progress: Progress::new(quiet),
         logins: Vec::new(),
+        catalog: Default::default(),
     };
     crate::db::write_tx(conn, |conn| {
         let tree = g.places(conn)?;
         let staff = g.accounts(conn, &tree)?;
-        let titles = g.topics(conn, &tree, &staff)?;
+        let titles = g.topics(conn, &tree, &staff, false)?;
         g.meetings(conn, &tree, &staff, &titles)?;
+        // Last, so that the hotline tier is the city tier, row for row, plus these.
+        g.topics(conn, &tree, &staff, true)?;
         g.bulk.flush(conn)?;
         g.progress.finish_line();
         writer::finish(conn)
@@ -778,36 +783,35 @@ impl Gen<'_> {
         conn: &mut DbConn,
         tree: &Tree,
         staff: &Staff,
+        hotline: bool,
     ) -> ApiResult<Vec<Vec<(i64, String)>>> {
         let s = self.shape;
         let count = tree.communities.len();
+        let total = if hotline { s.hotline_topics } else { s.topics };
         // Supports and comments per topic: skewed (a few popular topics) yet summing exactly
-        // to the tier's totals.
-        let supports = self.spread(s.topics, s.supports);
-        let comments = self.spread(s.topics, s.comments);
+        // to the tier's totals. Hotline work orders have neither.
+        let (supports, comments) = if hotline {
+            (vec![0; total], vec![0; total])
+        } else {
+            (
+                self.spread(total, s.supports),
+                self.spread(total, s.comments),
+            )
+        };
         let mut titles = vec![Vec::new(); count];
-        let mut catalog = std::collections::HashMap::<(usize, i32), i32>::new();
-        let total = s.topics + s.hotline_topics;
-        self.progress.stage("topics", total);
+        let mut catalog = std::mem::take(&mut self.catalog);
+        self.progress
+            .stage(if hotline { "hotline" } else { "topics" }, total);
         let span = (end() - start()).num_seconds() - 86_400 * 3;
         for i in 0..total {
-            let hotline = i >= s.topics;
-            let main_i = i.min(s.topics.saturating_sub(1));
-            let (n, k) = if hotline {
-                (0, 0)
-            } else {
-                (supports[main_i], comments[main_i])
-            };
-            let base = if hotline { i - s.topics } else { i };
-            let of = if hotline { s.hotline_topics } else { s.topics };
             let created = start()
-                + Duration::seconds(span * base as i64 / of.max(1) as i64 + self.rng.i64(0..600));
+                + Duration::seconds(span * i as i64 / total.max(1) as i64 + self.rng.i64(0..600));
             let c = self.rng.usize(..count);
             let spec = TopicSpec {
                 c,
                 created,
-                supports: n,
-                comments: k,
+                supports: supports[i],
+                comments: comments[i],
                 hotline,
             };
             let (id, title) = self.topic(conn, tree, staff, &mut catalog, spec)?;
@@ -816,6 +820,7 @@ impl Gen<'_> {
             }
             self.progress.tick();
         }
+        self.catalog = catalog;
         Ok(titles)
     }
 
