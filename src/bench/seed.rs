@@ -1002,28 +1002,37 @@ impl Gen<'_> {
             body.push_str(self.pick(words::SENTENCES));
         }
 
-        // Where the story ends: the target stage (resolution for closed ones).
-        let roll = self.rng.u8(..100);
-        let (target, resolution) = if spec.hotline {
-            match roll {
-                0..10 => (Stage::Say, None),
-                10..20 => (Stage::Discuss, None),
-                20..30 => (Stage::Act, None),
-                30..40 => (Stage::Closed, Some(Resolution::Rejected)),
-                _ => (Stage::Closed, Some(Resolution::Resolved)),
-            }
-        } else {
-            match roll {
-                0..10 => (Stage::Say, None),
-                10..28 => (Stage::Discuss, None),
-                28..38 => (Stage::Plan, None),
-                38..53 => (Stage::Act, None),
-                53..61 => (Stage::Evaluate, None),
-                61..67 => (Stage::Closed, Some(Resolution::Rejected)),
-                67..70 => (Stage::Closed, Some(Resolution::Withdrawn)),
-                _ => (Stage::Closed, Some(Resolution::Resolved)),
-            }
+        // Where the story ends: the target stage (resolution for closed ones), by age: recent
+        // topics are mostly still being said and discussed, old ones mostly closed.
+        let age_days = (end() - spec.created).num_days();
+        let weights: [u32; 8] = match (spec.hotline, age_days) {
+            (true, 0..30) => [30, 30, 10, 20, 0, 10, 0, 0],
+            (true, _) => [0, 3, 0, 7, 2, 10, 0, 78],
+            (false, 0..30) => [35, 35, 10, 5, 0, 10, 5, 0],
+            (false, 30..120) => [8, 22, 20, 25, 12, 6, 3, 4],
+            (false, 120..365) => [2, 6, 6, 20, 12, 8, 4, 42],
+            (false, _) => [1, 2, 2, 5, 3, 10, 5, 72],
         };
+        let outcomes = [
+            (Stage::Say, None),
+            (Stage::Discuss, None),
+            (Stage::Plan, None),
+            (Stage::Act, None),
+            (Stage::Evaluate, None),
+            (Stage::Closed, Some(Resolution::Rejected)),
+            (Stage::Closed, Some(Resolution::Withdrawn)),
+            (Stage::Closed, Some(Resolution::Resolved)),
+        ];
+        let mut roll = self.rng.u32(..weights.iter().sum::<u32>());
+        let mut pick = outcomes.len() - 1;
+        for (k, w) in weights.iter().enumerate() {
+            if roll < *w {
+                pick = k;
+                break;
+            }
+            roll -= w;
+        }
+        let (target, resolution) = outcomes[pick];
         // Stage times; the story stops early where a step would fall after the end.
         let day = |r: &mut fastrand::Rng, lo: i64, hi: i64| {
             Duration::seconds(r.i64(lo * 86_400..hi * 86_400))
