@@ -318,7 +318,9 @@ pub fn seed(
         let titles = g.topics(conn, &tree, &staff, false)?;
         g.meetings(conn, &tree, &staff, &titles)?;
         // Last, so that the hotline tier is the city tier, row for row, plus these.
-        g.topics(conn, &tree, &staff, true)?;
+        if g.shape.hotline_topics > 0 {
+            g.topics(conn, &tree, &staff, true)?;
+        }
         g.bulk.flush(conn)?;
         g.progress.finish_line();
         writer::finish(conn)
