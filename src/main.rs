@@ -66,9 +66,20 @@ enum Command {
     /// Measure: `bench places` times subtree queries on a 111,111-place tree; `bench fanout`
     /// times one event fanned out to a topic's followers; `bench export` the peak memory of a
     /// `serve` child exporting 5,000 and then `--topics` catalog topics. In a scratch database.
+    /// `bench seed --tier community|district|city|hotline` fills the configured (or
+    /// `--database-url`) database, which must be empty, with a realistic data set.
     Bench {
-        /// `places`, `fanout` or `export`
+        /// `places`, `fanout`, `export` or `seed`
         what: String,
+        /// Size of the data set (`seed`): community, district, city or hotline.
+        #[arg(long, default_value = "community")]
+        tier: String,
+        /// Random seed (`seed`): the same seed gives the same data.
+        #[arg(long, default_value_t = 12)]
+        seed: u64,
+        /// The one password of every seeded account (`seed`).
+        #[arg(long, default_value = "yishi-bench")]
+        password: String,
         /// Followers of the topic (`fanout`).
         #[arg(long, default_value_t = 5000)]
         followers: usize,
@@ -144,13 +155,20 @@ fn run(cli: Cli) -> Result<(), String> {
             database_url,
             followers,
             topics,
+            tier,
+            seed,
+            password,
         } => {
-            if !["places", "fanout", "export"].contains(&what.as_str()) {
+            if !["places", "fanout", "export", "seed"].contains(&what.as_str()) {
                 return Err(format!(
-                    "unknown benchmark {what:?} (try: places, fanout, export)"
+                    "unknown benchmark {what:?} (try: places, fanout, export, seed)"
                 ));
             }
             let settings = load(&cli, &[])?;
+            if what == "seed" {
+                let url = database_url.as_deref().unwrap_or(&settings.database.url);
+                return bench_seed(&settings, url, tier, *seed, password);
+            }
             let scratch =
                 std::env::temp_dir().join(format!("yishi-bench-{}.db", std::process::id()));
             let url = database_url
@@ -274,6 +292,37 @@ fn run(cli: Cli) -> Result<(), String> {
             serve(settings)
         }
     }
+}
+
+/// `yishi bench seed`: migrates, hashes the one password once, seeds, prints what it wrote.
+fn bench_seed(
+    settings: &Settings,
+    url: &str,
+    tier: &str,
+    seed: u64,
+    password: &str,
+) -> Result<(), String> {
+    let tier: yishi::bench::seed::Tier = tier.parse()?;
+    let pool = db::pool(url, 1, settings.database.busy_timeout_ms).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    db::migrate(&mut conn)?;
+    let hash = yishi::auth::password::Hasher::new(&settings.auth)
+        .and_then(|h| h.hash_blocking(password))
+        .map_err(|e| e.to_string())?;
+    let report =
+        yishi::bench::seed::seed(&mut conn, tier, seed, &hash, false).map_err(|e| e.to_string())?;
+    println!(
+        "seeded tier {tier:?} (seed {}) in {:.1} s:",
+        report.seed, report.seconds
+    );
+    for (table, rows) in &report.rows {
+        println!("  {table:<20} {rows:>10}");
+    }
+    println!("logins (password: {password}):");
+    for l in &report.logins {
+        println!("  {:<32} {:<34} {}", l.email, l.role, l.place);
+    }
+    Ok(())
 }
 
 fn read_password() -> Result<String, String> {
