@@ -13,6 +13,15 @@ async fn openapi_documents_every_endpoint_and_docs_are_served() -> TestResult {
     let doc = app.get("/api/openapi.json", None).await;
     assert_eq!(doc.status, StatusCode::OK);
     assert_eq!(doc.body["openapi"], "3.1.0");
+    // Every schema reference resolves (a parameter's enum must be a component or inline).
+    let text = doc.body.to_string();
+    let schemas = doc.body["components"]["schemas"].as_object().unwrap();
+    for name in regex::Regex::new(r##""\$ref":"#/components/schemas/([^"]+)""##)?
+        .captures_iter(&text)
+        .map(|c| c[1].to_string())
+    {
+        assert!(schemas.contains_key(&name), "unresolved $ref {name}");
+    }
     let paths = doc.body["paths"].as_object().unwrap();
     #[rustfmt::skip]
     let expected = [

@@ -40,6 +40,7 @@ pub struct StatsQuery {
     )]
     pub to: Option<String>,
     /// `child`: also the statistics of each direct child place, in `children`.
+    #[param(inline)]
     pub group_by: Option<GroupBy>,
 }
 
