@@ -87,6 +87,12 @@ async fn whole_floats_in_paths_and_queries_are_integers() -> TestResult {
         )
         .await;
     assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
+    // A parameter without a name is refused, as any unknown parameter is (schemathesis ST201).
+    let r = app.get("/api/v1/places?=", None).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (400, "request.invalid_query")
+    );
     let r = app.get(&format!("/api/v1/places/{c}.5"), None).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "request.invalid_path"));
     let r = app

@@ -266,6 +266,14 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Query<T> {
 /// Parses and validates a query string.
 pub fn parse_query<T: DeserializeOwned + Validate>(qs: &str) -> Result<T, ApiError> {
     super::text::guard_query(qs)?;
+    // `?=1`: a parameter without a name is no parameter the operation has.
+    if form_urlencoded_parse(qs).any(|(k, _)| k.is_empty()) {
+        return Err(ApiError::BadRequest {
+            code: "request.invalid_query",
+            field: None,
+            detail: "a query parameter has no name".into(),
+        });
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(qs));
     let parsed = serde_path_to_error::deserialize::<_, T>(de).or_else(|first| {
         // An integer parameter written as a whole float (`place_id=5.0`) is that integer.

@@ -8,8 +8,8 @@ use diesel::pg::PgConnection;
 use crate::db::{DbConn, schema};
 use crate::error::{ApiError, ApiResult};
 
-/// A table the seeder fills: its name and its columns in src/db/schema.rs order (the order
-/// diesel's `COPY` target of the whole table uses).
+/// A table the seeder fills: its name and the columns it writes (`COPY` names them, so a
+/// column added later with a default is left to that default).
 pub struct Tab {
     pub name: &'static str,
     pub cols: &'static [&'static str],
@@ -30,7 +30,7 @@ macro_rules! tabs {
             };
             match name {
                 $(stringify!($name) => Ok(diesel::copy_from(schema::$name::table)
-                    .from_raw_data(schema::$name::table, write)
+                    .from_raw_data(($(schema::$name::$col,)*), write)
                     .execute(pg)?),)*
                 _ => Err(ApiError::internal(format!("no COPY for {name}"))),
             }
