@@ -36,6 +36,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process; the size of the `bench` variant's options costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP service (migrates first; seeds the demo on an empty development database).
@@ -86,9 +88,38 @@ enum Command {
         /// Catalog topics of the large export (`export`; a 5,000-topic run comes first).
         #[arg(long, default_value_t = 50000)]
         topics: usize,
-        /// Database to use (must be empty); default: a scratch SQLite file.
+        /// Database to use (must be empty); default: a scratch SQLite file. `run`: the
+        /// seeded database to serve (default: the configured one).
         #[arg(long)]
         database_url: Option<String>,
+        /// Traffic of `run`: mixed, reads, writes, catalog or logins.
+        #[arg(long, default_value = "mixed")]
+        mix: String,
+        /// Accounts `run` signs in with: bench (`bench seed`'s) or demo (seeds the demo city
+        /// into an empty database).
+        #[arg(long, default_value = "bench")]
+        accounts: String,
+        /// Simulated users of `run`.
+        #[arg(long, default_value_t = 16)]
+        users: usize,
+        /// Seconds of load of `run`.
+        #[arg(long, default_value_t = 30)]
+        seconds: usize,
+        /// At most this many requests a second in all (`run`; 0: unlimited).
+        #[arg(long, default_value_t = 0)]
+        rps: usize,
+        /// PostgreSQL server for `run`'s pgbench reference (a scratch database is created).
+        #[arg(long, env = "PG_ADMIN_URL")]
+        pgbench_url: Option<String>,
+        /// Seconds of each pgbench reference run.
+        #[arg(long, default_value_t = 10)]
+        reference_seconds: u64,
+        /// `run` writes `<out>.json` and `<out>.svg` (for example docs/perf/city-postgres-mixed).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// A label for `run`'s report and chart.
+        #[arg(long, default_value = "")]
+        label: String,
     },
 }
 
@@ -158,13 +189,51 @@ fn run(cli: Cli) -> Result<(), String> {
             tier,
             seed,
             password,
+            mix,
+            accounts,
+            users,
+            seconds,
+            rps,
+            pgbench_url,
+            reference_seconds,
+            out,
+            label,
         } => {
-            if !["places", "fanout", "export", "seed"].contains(&what.as_str()) {
+            if !["places", "fanout", "export", "seed", "run"].contains(&what.as_str()) {
                 return Err(format!(
-                    "unknown benchmark {what:?} (try: places, fanout, export, seed)"
+                    "unknown benchmark {what:?} (try: places, fanout, export, seed, run)"
                 ));
             }
             let settings = load(&cli, &[])?;
+            if what == "run" {
+                let opts = yishi::bench::load::RunOptions {
+                    database_url: database_url
+                        .clone()
+                        .unwrap_or_else(|| settings.database.url.clone()),
+                    mix: mix.parse()?,
+                    accounts: accounts.parse()?,
+                    password: password.clone(),
+                    users: (*users).max(1),
+                    seconds: (*seconds).max(1),
+                    rps: *rps,
+                    pgbench_url: pgbench_url.clone().filter(|u| !u.is_empty()),
+                    reference_seconds: *reference_seconds,
+                    out: out.clone(),
+                    label: label.clone(),
+                };
+                let report =
+                    yishi::bench::load::run(&settings, &cli.config_dir, &cli.profile, &opts)?;
+                println!("{}", report.table());
+                println!(
+                    "server peak RSS: {:.1} MiB before the load, {:.1} MiB after",
+                    report.server_peak_rss_mib_before, report.server_peak_rss_mib_after
+                );
+                println!(
+                    "references: {}",
+                    serde_json::to_string(&report.reference).map_err(|e| e.to_string())?
+                );
+                return Ok(());
+            }
             if what == "seed" {
                 let url = database_url.as_deref().unwrap_or(&settings.database.url);
                 return bench_seed(&settings, url, tier, *seed, password);

@@ -32,10 +32,12 @@ impl Hasher {
             None,
         )
         .map_err(|e| ApiError::internal(format!("argon2 params: {e}")))?;
+        // Half the cores by default: a login storm then leaves the other half to every
+        // other request (on 2 cores, one hash at a time).
         let concurrency = if settings.hash_concurrency == 0 {
             std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
+                .map(|n| n.get().div_ceil(2))
+                .unwrap_or(1)
         } else {
             settings.hash_concurrency
         };

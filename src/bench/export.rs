@@ -180,7 +180,14 @@ async fn download(
 }
 
 /// The running `serve` child, killed when dropped.
-struct Child(std::process::Child);
+pub(super) struct Child(std::process::Child);
+
+impl Child {
+    /// The child's process id, for reading its memory.
+    pub(super) fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
 
 impl Drop for Child {
     fn drop(&mut self) {
@@ -190,12 +197,14 @@ impl Drop for Child {
 }
 
 /// Starts `yishi serve` (this executable) on `url` with a free port in a scratch folder;
-/// returns the child and its address, read from the line it prints when listening.
-fn spawn_server(
+/// returns the child and its address, read from the line it prints when listening. `envs`
+/// override the defaults set here (the demo is not seeded unless asked).
+pub(super) fn spawn_server(
     url: &str,
     config_dir: &std::path::Path,
     profile: &str,
     scratch: &std::path::Path,
+    envs: &[(&str, &str)],
 ) -> Result<(Child, String), String> {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
@@ -215,6 +224,7 @@ fn spawn_server(
         .env("YISHI_MAIL__FILE_DIR", dir("mail"))
         .env("YISHI_ATTACHMENTS__LOCAL_DIR", dir("files"))
         .env("YISHI_LOG", "warn")
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -233,6 +243,9 @@ fn spawn_server(
                 .next()
                 .unwrap_or_default()
                 .to_string();
+            // Keep reading what the server prints (the demo logins, say): a closed pipe would
+            // make its next print fail.
+            std::thread::spawn(move || lines.for_each(drop));
             return Ok((child, addr));
         }
     }
@@ -257,8 +270,8 @@ pub fn export(
             db::migrate(&mut conn)?;
             fill_export(&mut conn, size).map_err(|e| e.to_string())?;
         }
-        let (child, addr) = spawn_server(url, config_dir, profile, &scratch)?;
-        let pid = child.0.id();
+        let (child, addr) = spawn_server(url, config_dir, profile, &scratch, &[])?;
+        let pid = child.id();
         let report = actix_web::rt::System::new().block_on(async {
             let client = reqwest::Client::new();
             let base = format!("http://{addr}/api/v1/open-data");

@@ -4,9 +4,12 @@
 //! `yishi bench export`: the peak memory of a `serve` child process exporting 5,000 and then
 //! 50,000 catalog topics as open data (CSV and JSON over HTTP).
 //! `yishi bench seed --tier ..`: a realistic data set for load tests ([`seed`]).
+//! `yishi bench run`: a mixed load over HTTP with goose, as ratios to pgbench and argon2
+//! measured in the same run ([`load`]).
 //! Results are reported in docs/benchmarks.md, never asserted by tests.
 
 mod export;
+pub mod load;
 pub mod seed;
 
 pub use export::{
