@@ -57,6 +57,17 @@ async fn the_community_tier_is_served_verified_counted_and_deterministic() -> Te
         shape.residents + 2 + 1 + shape.grids_per_community,
         "residents, the CPPCC members, the community staff and the grid workers"
     );
+    // Every completed step stay is derived, as the app keeps them for the statistics: one
+    // per stage-changing transition out of a step.
+    let stays = app.count("topic_step_stays");
+    assert!(stays > 0);
+    assert_eq!(
+        stays,
+        app.count(
+            "topic_events WHERE kind = 'transition' AND from_stage <> to_stage \
+             AND from_stage <> 'closed'"
+        )
+    );
     // Derived columns agree with their rows.
     assert_eq!(
         app.count(

@@ -11,10 +11,19 @@ use tokio::sync::{OnceCell, Semaphore};
 use crate::config::AuthSettings;
 use crate::error::ApiError;
 
+/// A hash to compute on one of the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
+
 /// The password hasher shared by all requests.
 pub struct Hasher {
     params: Params,
     permits: Arc<Semaphore>,
+    concurrency: usize,
+    /// Hashes run on `concurrency` threads of their own, started on first use. argon2's
+    /// 19 MiB of blocks are then reused by the same few threads; on the shared blocking pool
+    /// each hash left its blocks in the malloc arena of whichever thread ran it, and a login
+    /// storm grew the server to 490 MiB.
+    workers: std::sync::OnceLock<std::sync::mpsc::Sender<Job>>,
     waiting: AtomicUsize,
     queue_limit: usize,
     /// A hash of a random password, verified against when an email is unknown so that
@@ -44,6 +53,8 @@ impl Hasher {
         Ok(Hasher {
             params,
             permits: Arc::new(Semaphore::new(concurrency)),
+            concurrency,
+            workers: std::sync::OnceLock::new(),
             waiting: AtomicUsize::new(0),
             queue_limit: settings.hash_queue_limit,
             dummy: OnceCell::new(),
@@ -67,14 +78,46 @@ impl Hasher {
         self.waiting.fetch_sub(1, Ordering::SeqCst);
         let permit = permit.map_err(|e| ApiError::internal(format!("hasher closed: {e}")))?;
         let params = self.params.clone();
-        let out = actix_web::rt::task::spawn_blocking(move || {
-            let out = work(params);
-            drop(permit);
-            out
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("hash task: {e}")))?;
+        let (done, out) = tokio::sync::oneshot::channel();
+        self.workers()?
+            .send(Box::new(move || {
+                let _ = done.send(work(params));
+            }))
+            .map_err(|e| ApiError::internal(format!("hashing threads gone: {e}")))?;
+        let out = out
+            .await
+            .map_err(|e| ApiError::internal(format!("hash task: {e}")))?;
+        drop(permit);
         Ok(out)
+    }
+
+    /// The hashing threads' queue; as many threads as permits, so a job never waits in it.
+    fn workers(&self) -> Result<&std::sync::mpsc::Sender<Job>, ApiError> {
+        if let Some(w) = self.workers.get() {
+            return Ok(w);
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..self.concurrency {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .map_err(|e| ApiError::internal(format!("hashing thread: {e}")))?;
+        }
+        // Two first logins at once: the loser's threads end when its sender is dropped.
+        Ok(self.workers.get_or_init(|| tx))
     }
 
     /// A PHC string for `password`.
