@@ -173,6 +173,7 @@ const CASES: &[(&str, usize)] = &[
     ("垃圾", 20),
     ("瓷砖", 1),
     ("不亮", 1),
+    ("漆黑", 1),
     ("满溢", 20),
     // Three characters: body only, title only.
     ("路灯坏", 1),
@@ -241,10 +242,10 @@ async fn search_finds_what_the_like_found() -> TestResult {
         made.iter()
             .any(|t| t.body.contains(q) && !t.title.contains(q))
     };
-    for q in ["不亮", "分类亭", "电梯经常", "垃圾分类亭"] {
+    for q in ["不亮", "满溢", "分类亭", "电梯经常", "垃圾分类亭"] {
         assert!(by_title(q), "{q} is in a title only");
     }
-    for q in ["路灯坏", "上下班高峰", "老人视频通话", "被吞掉"] {
+    for q in ["漆黑", "路灯坏", "被吞掉", "上下班高峰", "老人视频通话"] {
         assert!(by_body(q), "{q} is in a body only");
     }
     app.done().await
