@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text};
 
 use super::super::model::TopicOut;
 use super::super::rules::{Category, Resolution, Source, Stage};
@@ -177,9 +178,64 @@ fn not_on_an_agenda() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool>
     ))
 }
 
+/// The shortest `q` a trigram index can serve: shorter text holds no 3-character substring.
+const TRIGRAM_CHARS: usize = 3;
+
+/// `q` in the title or the body, ignoring case: `lower(title) LIKE '%q%' OR lower(body) LIKE
+/// '%q%'` with `%`, `_` and `\` escaped, `q` bound and never formatted in. The backends differ
+/// only in what serves it (docs/database.md, "Chinese text search"):
+/// - PostgreSQL: the trigram GIN indexes on `lower(title)` and `lower(body)` serve the LIKE
+///   itself. It is written as SQL rather than diesel's DSL so that diesel does not cache the
+///   prepared statement: PostgreSQL then plans each search with its text (the indexes for a
+///   rare text, the id-ordered walk for a common one). A cached statement turns generic after
+///   five runs, and the generic plan walks every topic for any text.
+/// - SQLite, `q` of 3 or more characters: first the topics whose FTS5 trigram index
+///   (`topics_fts`) holds `q` as a phrase: the text in double quotes with `"` doubled, so
+///   every character is literal. The LIKE still decides among them, so the answer is exactly
+///   the LIKE's (the index folds case for all of Unicode, SQLite's `lower()` for ASCII only:
+///   its candidates are a superset). SQLite reads every candidate before the page is cut, so
+///   the cursor (`after`) bounds them inside the subquery too.
+///
+/// A `q` of 1–2 characters (电梯, 路灯) has no trigram on either backend and keeps the LIKE
+/// alone, bounded by the other filters and the page's id-ordered LIMIT.
+fn text_match<QS>(
+    conn: &DbConn,
+    q: &str,
+    after: Option<i64>,
+) -> Box<dyn BoxableExpression<QS, db::Backend, SqlType = Bool>> {
+    use crate::places::rules::escape_like;
+    use diesel::dsl::sql;
+    let lowered = q.to_lowercase();
+    let pattern = format!("%{}%", escape_like(&lowered));
+    let like = sql::<Bool>("(lower(topics.title) LIKE ")
+        .bind::<Text, _>(pattern.clone())
+        .sql(" ESCAPE ")
+        .bind::<Text, _>("\\")
+        .sql(" OR lower(topics.body) LIKE ")
+        .bind::<Text, _>(pattern)
+        .sql(" ESCAPE ")
+        .bind::<Text, _>("\\")
+        .sql(")");
+    match conn {
+        DbConn::Sqlite(_) if lowered.chars().count() >= TRIGRAM_CHARS => {
+            let phrase = format!("\"{}\"", lowered.replace('"', "\"\""));
+            Box::new(
+                sql::<Bool>("topics.id IN (SELECT rowid FROM topics_fts WHERE topics_fts MATCH ")
+                    .bind::<Text, _>(phrase)
+                    .sql(" AND rowid > ")
+                    // Ids start at 1: without a cursor the bound keeps every candidate.
+                    .bind::<BigInt, _>(after.unwrap_or(0))
+                    .sql(")")
+                    .and(like),
+            )
+        }
+        _ => Box::new(like),
+    }
+}
+
 /// Lists topics, newest id last, after the cursor.
 pub fn list_topics(conn: &mut DbConn, f: &TopicQuery<'_>) -> ApiResult<Vec<TopicRow>> {
-    use crate::places::rules::{escape_like, subtree_range};
+    use crate::places::rules::subtree_range;
     let mut query = topics::table
         .inner_join(places::table.on(places::id.eq(topics::place_id)))
         .select(TopicRow::as_select())
@@ -215,13 +271,7 @@ pub fn list_topics(conn: &mut DbConn, f: &TopicQuery<'_>) -> ApiResult<Vec<Topic
         query = query.filter(not_on_an_agenda());
     }
     if let Some(q) = f.q {
-        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
-        query = query.filter(
-            db::lower(topics::title)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(db::lower(topics::body).like(pattern).escape('\\')),
-        );
+        query = query.filter(text_match(conn, q, f.after));
     }
     if let Some(after) = f.after {
         query = query.filter(topics::id.gt(after));

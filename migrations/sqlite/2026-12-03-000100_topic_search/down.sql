@@ -1,0 +1,4 @@
+DROP TRIGGER topics_fts_update;
+DROP TRIGGER topics_fts_delete;
+DROP TRIGGER topics_fts_insert;
+DROP TABLE topics_fts;
