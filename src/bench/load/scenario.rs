@@ -131,7 +131,7 @@ pub async fn discover(host: &str, opts: &RunOptions) -> Result<Plan, String> {
         Accounts::Bench => opts.password.clone(),
     };
     let client = reqwest::Client::new();
-    let get = |path: String, token: Option<String>| {
+    let fetch = |path: String, token: Option<String>| {
         let client = client.clone();
         let url = format!("{host}{path}");
         async move {
@@ -147,25 +147,23 @@ pub async fn discover(host: &str, opts: &RunOptions) -> Result<Plan, String> {
         }
     };
     let token = login_once(&client, host, &residents[0], &password).await?;
-    let ids = |v: &Value| -> Vec<i64> {
-        v["items"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|p| p["id"].as_i64()).collect())
-            .unwrap_or_default()
-    };
-    let root = ids(&get(
-        "/api/v1/places?kind=city&limit=1".into(),
-        Some(token.clone()),
+    let root = item_ids(
+        &fetch(
+            "/api/v1/places?kind=city&limit=1".into(),
+            Some(token.clone()),
+        )
+        .await?,
     )
-    .await?)
     .first()
     .copied()
     .ok_or("no city in the database (seed it first)")?;
-    let communities = ids(&get(
-        "/api/v1/places?kind=community&limit=100".into(),
-        Some(token.clone()),
-    )
-    .await?);
+    let communities = item_ids(
+        &fetch(
+            "/api/v1/places?kind=community&limit=100".into(),
+            Some(token.clone()),
+        )
+        .await?,
+    );
     // Public topics: the first pages of the city's catalog.
     let mut public_topics = Vec::new();
     let mut cursor: Option<String> = None;
@@ -174,8 +172,8 @@ pub async fn discover(host: &str, opts: &RunOptions) -> Result<Plan, String> {
         if let Some(c) = &cursor {
             path.push_str(&format!("&cursor={c}"));
         }
-        let page = get(path, None).await?;
-        public_topics.extend(ids(&page));
+        let page = fetch(path, None).await?;
+        public_topics.extend(item_ids(&page));
         cursor = page["next_cursor"].as_str().map(str::to_string);
         if cursor.is_none() {
             break;
@@ -348,6 +346,31 @@ async fn send(
     Ok(Answer { status, body })
 }
 
+/// A GET under `name` (with the user's token when signed in); the JSON body, if any.
+async fn get(
+    user: &mut GooseUser,
+    path: &str,
+    name: &str,
+) -> Result<Option<Value>, Box<TransactionError>> {
+    Ok(send(user, GooseMethod::Get, path, name, None, None)
+        .await?
+        .body)
+}
+
+/// The `id` of each element of a list answer's `items`.
+fn item_ids(list: &Value) -> Vec<i64> {
+    list["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t["id"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
+/// The next account of `list` (0 residents, 1 staff, 2 firms), round robin over the run.
+fn next_account(p: &Plan, which: usize) -> String {
+    let list = [&p.residents, &p.staff, &p.firms][which];
+    list[p.turn[which].fetch_add(1, Ordering::Relaxed) % list.len()].clone()
+}
+
 fn pick<T: Copy>(xs: &[T]) -> Result<T, Box<TransactionError>> {
     if xs.is_empty() {
         return Err(err("nothing to pick from"));
@@ -358,15 +381,7 @@ fn pick<T: Copy>(xs: &[T]) -> Result<T, Box<TransactionError>> {
 async fn catalog_first_page(user: &mut GooseUser) -> TransactionResult {
     let root = plan()?.root;
     let path = format!("/api/v1/public/places/{root}/catalog?limit=20");
-    send(
-        user,
-        GooseMethod::Get,
-        &path,
-        "catalog: city, page 1",
-        None,
-        None,
-    )
-    .await?;
+    get(user, &path, "catalog: city, page 1").await?;
     Ok(())
 }
 
@@ -384,9 +399,7 @@ async fn catalog_deep_pages(user: &mut GooseUser) -> TransactionResult {
         } else {
             "catalog: city, next page by cursor"
         };
-        let v = send(user, GooseMethod::Get, &path, name, None, None)
-            .await?
-            .body;
+        let v = get(user, &path, name).await?;
         cursor = v.and_then(|v| v["next_cursor"].as_str().map(str::to_string));
         if cursor.is_none() {
             break;
@@ -398,30 +411,14 @@ async fn catalog_deep_pages(user: &mut GooseUser) -> TransactionResult {
 async fn community_catalog(user: &mut GooseUser) -> TransactionResult {
     let c = pick(&plan()?.communities)?;
     let path = format!("/api/v1/public/places/{c}/catalog?limit=20");
-    send(
-        user,
-        GooseMethod::Get,
-        &path,
-        "catalog: community",
-        None,
-        None,
-    )
-    .await?;
+    get(user, &path, "catalog: community").await?;
     Ok(())
 }
 
 async fn public_topic(user: &mut GooseUser) -> TransactionResult {
     let id = pick(&plan()?.public_topics)?;
     let path = format!("/api/v1/public/topics/{id}");
-    send(
-        user,
-        GooseMethod::Get,
-        &path,
-        "public topic (JSON)",
-        None,
-        None,
-    )
-    .await?;
+    get(user, &path, "public topic (JSON)").await?;
     Ok(())
 }
 
@@ -438,29 +435,17 @@ async fn topic_page(user: &mut GooseUser) -> TransactionResult {
 
 /// Signs in the next account of `list` and keeps the token and the home community.
 async fn sign_in(user: &mut GooseUser, which: usize) -> TransactionResult {
-    let p = plan()?;
-    let list = [&p.residents, &p.staff, &p.firms][which];
-    let email = list[p.turn[which].fetch_add(1, Ordering::Relaxed) % list.len()].clone();
-    let body = json!({"email": email, "password": p.password});
-    let v = send(
-        user,
-        GooseMethod::Post,
-        "/api/v1/auth/login",
-        "login",
-        Some(body),
-        None,
-    )
-    .await?
-    .body
-    .ok_or_else(|| err(format!("login {email} failed")))?;
+    let email = next_account(plan()?, which);
+    let v = log_in(user, &email)
+        .await?
+        .ok_or_else(|| err(format!("login {email} failed")))?;
     let token = v["access_token"].as_str().unwrap_or_default().to_string();
     user.set_session_data(Session {
         token,
         ..Session::default()
     });
-    let me = send(user, GooseMethod::Get, "/api/v1/me", "me", None, None)
+    let me = get(user, "/api/v1/me", "me")
         .await?
-        .body
         .ok_or_else(|| err("GET /me failed"))?;
     let roles = me["roles"].as_array().cloned().unwrap_or_default();
     let wanted = ["resident", "community_staff", "property_firm"][which];
@@ -471,23 +456,10 @@ async fn sign_in(user: &mut GooseUser, which: usize) -> TransactionResult {
     let community = grant["place_id"].as_i64().unwrap_or_default();
     let organization = grant["organization_id"].as_i64();
     let path = format!("/api/v1/topics?place_id={community}&stage=discuss&limit=50");
-    let topics = send(
-        user,
-        GooseMethod::Get,
-        &path,
-        "topics: list with filters",
-        None,
-        None,
-    )
-    .await?
-    .body
-    .map(|v| {
-        v["items"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|t| t["id"].as_i64()).collect())
-            .unwrap_or_default()
-    })
-    .unwrap_or_default();
+    let topics = get(user, &path, "topics: list with filters")
+        .await?
+        .map(|v| item_ids(&v))
+        .unwrap_or_default();
     if let Some(s) = user.get_session_data_mut::<Session>() {
         s.community = community;
         s.organization = organization;
@@ -522,15 +494,7 @@ async fn topic_list(user: &mut GooseUser) -> TransactionResult {
     let c = session(user)?.community;
     let stage = pick(&["say", "discuss", "plan", "act", "evaluate"])?;
     let path = format!("/api/v1/topics?place_id={c}&stage={stage}&limit=20");
-    send(
-        user,
-        GooseMethod::Get,
-        &path,
-        "topics: list with filters",
-        None,
-        None,
-    )
-    .await?;
+    get(user, &path, "topics: list with filters").await?;
     Ok(())
 }
 
@@ -543,7 +507,7 @@ async fn search(user: &mut GooseUser) -> TransactionResult {
         "topics: search, 3+ characters"
     };
     let path = format!("/api/v1/topics?q={}&limit=20", urlencode(q));
-    send(user, GooseMethod::Get, &path, name, None, None).await?;
+    get(user, &path, name).await?;
     Ok(())
 }
 
@@ -563,7 +527,7 @@ fn own_topic(user: &GooseUser) -> Result<Option<i64>, Box<TransactionError>> {
 async fn topic_detail(user: &mut GooseUser) -> TransactionResult {
     if let Some(id) = own_topic(user)? {
         let path = format!("/api/v1/topics/{id}");
-        send(user, GooseMethod::Get, &path, "topic: detail", None, None).await?;
+        get(user, &path, "topic: detail").await?;
     }
     Ok(())
 }
@@ -571,7 +535,7 @@ async fn topic_detail(user: &mut GooseUser) -> TransactionResult {
 async fn timeline(user: &mut GooseUser) -> TransactionResult {
     if let Some(id) = own_topic(user)? {
         let path = format!("/api/v1/topics/{id}/timeline");
-        send(user, GooseMethod::Get, &path, "topic: timeline", None, None).await?;
+        get(user, &path, "topic: timeline").await?;
     }
     Ok(())
 }
@@ -579,15 +543,7 @@ async fn timeline(user: &mut GooseUser) -> TransactionResult {
 async fn stats(user: &mut GooseUser) -> TransactionResult {
     let c = session(user)?.community;
     let path = format!("/api/v1/stats?place_id={c}");
-    send(
-        user,
-        GooseMethod::Get,
-        &path,
-        "stats: community",
-        None,
-        None,
-    )
-    .await?;
+    get(user, &path, "stats: community").await?;
     Ok(())
 }
 
@@ -666,16 +622,7 @@ async fn support(user: &mut GooseUser) -> TransactionResult {
 async fn accept_topic(user: &mut GooseUser) -> TransactionResult {
     let c = session(user)?.community;
     let path = format!("/api/v1/topics?place_id={c}&stage=say&limit=1");
-    let list = send(
-        user,
-        GooseMethod::Get,
-        &path,
-        "topics: list with filters",
-        None,
-        None,
-    )
-    .await?
-    .body;
+    let list = get(user, &path, "topics: list with filters").await?;
     let Some(t) = list.and_then(|v| v["items"].as_array().and_then(|a| a.first().cloned())) else {
         return Ok(());
     };
@@ -730,28 +677,11 @@ async fn open_tasks(user: &mut GooseUser) -> Result<Vec<(i64, i64)>, Box<Transac
         return Ok(Vec::new());
     };
     let path = format!("/api/v1/topics?place_id={c}&stage=act&limit=20");
-    let acting = send(
-        user,
-        GooseMethod::Get,
-        &path,
-        "topics: list with filters",
-        None,
-        None,
-    )
-    .await?
-    .body;
-    let ids: Vec<i64> = acting
-        .and_then(|v| v["items"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|t| t["id"].as_i64())
-        .collect();
+    let acting = get(user, &path, "topics: list with filters").await?;
     let mut tasks = Vec::new();
-    for id in ids {
+    for id in acting.map(|v| item_ids(&v)).unwrap_or_default() {
         let path = format!("/api/v1/topics/{id}/tasks");
-        let list = send(user, GooseMethod::Get, &path, "tasks: list", None, None)
-            .await?
-            .body;
+        let list = get(user, &path, "tasks: list").await?;
         for t in list
             .and_then(|v| v["items"].as_array().cloned())
             .unwrap_or_default()
@@ -769,10 +699,15 @@ async fn open_tasks(user: &mut GooseUser) -> Result<Vec<(i64, i64)>, Box<Transac
 
 /// One login (one argon2id verification on the server), then forget the token.
 async fn login(user: &mut GooseUser) -> TransactionResult {
-    let p = plan()?;
-    let email = p.residents[p.turn[0].fetch_add(1, Ordering::Relaxed) % p.residents.len()].clone();
-    let body = json!({"email": email, "password": p.password});
-    send(
+    let email = next_account(plan()?, 0);
+    log_in(user, &email).await?;
+    Ok(())
+}
+
+/// Posts a login for `email` with the run's password; the answer (with `access_token`).
+async fn log_in(user: &mut GooseUser, email: &str) -> Result<Option<Value>, Box<TransactionError>> {
+    let body = json!({"email": email, "password": plan()?.password});
+    Ok(send(
         user,
         GooseMethod::Post,
         "/api/v1/auth/login",
@@ -780,6 +715,6 @@ async fn login(user: &mut GooseUser) -> TransactionResult {
         Some(body),
         None,
     )
-    .await?;
-    Ok(())
+    .await?
+    .body)
 }
