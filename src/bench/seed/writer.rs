@@ -241,21 +241,14 @@ fn copy_escape(buf: &mut String, s: &str) {
     }
 }
 
-/// The completed step stays of every seeded timeline, by the definition (and the statement) of
-/// migration 000075's backfill; the app writes them as transitions happen, the seeder at once.
-/// `{seconds}` is the backend's whole-second difference of `x.left_at` and `x.entered_at`.
-const STAYS: &str = "INSERT INTO topic_step_stays (topic_id, step, entered_at, left_at, seconds)
-SELECT x.topic_id, x.step, x.entered_at, x.left_at, {seconds}
-FROM (
-    SELECT e.topic_id, e.from_stage AS step, e.created_at AS left_at,
-           COALESCE(LAG(e.created_at) OVER (PARTITION BY e.topic_id ORDER BY e.seq),
-                    t.created_at) AS entered_at
-    FROM topic_events e JOIN topics t ON t.id = e.topic_id
-    WHERE e.kind = 'transition' AND e.from_stage IS NOT NULL AND e.to_stage IS NOT NULL
-      AND e.from_stage <> e.to_stage
-) x
-WHERE x.step <> 'closed'
-ORDER BY x.topic_id, x.left_at;";
+/// The completed step stays of every seeded timeline: the backfill statement of migration
+/// 000075 itself (everything from its `INSERT`), so the seeder derives stays by the very
+/// definition the app and the migration use. The app writes them as transitions happen.
+fn stays_backfill(migration: &'static str) -> &'static str {
+    migration
+        .find("INSERT INTO topic_step_stays")
+        .map_or("", |at| &migration[at..])
+}
 
 /// After rows with explicit ids: derives the step stays from the timelines, moves each
 /// identity sequence (PostgreSQL) past the highest id, so the application's own inserts
@@ -263,16 +256,12 @@ ORDER BY x.topic_id, x.left_at;";
 pub fn finish(conn: &mut DbConn) -> ApiResult<()> {
     use diesel::connection::SimpleConnection;
     match conn {
-        DbConn::Postgres(pg) => pg.batch_execute(&STAYS.replace(
-            "{seconds}",
-            "CAST(FLOOR(EXTRACT(EPOCH FROM x.left_at)) AS BIGINT) \
-             - CAST(FLOOR(EXTRACT(EPOCH FROM x.entered_at)) AS BIGINT)",
-        ))?,
-        DbConn::Sqlite(c) => c.batch_execute(&STAYS.replace(
-            "{seconds}",
-            "CAST(strftime('%s', x.left_at) AS INTEGER) \
-             - CAST(strftime('%s', x.entered_at) AS INTEGER)",
-        ))?,
+        DbConn::Postgres(pg) => pg.batch_execute(stays_backfill(include_str!(
+            "../../../migrations/postgres/2026-12-03-000075_step_stays/up.sql"
+        )))?,
+        DbConn::Sqlite(c) => c.batch_execute(stays_backfill(include_str!(
+            "../../../migrations/sqlite/2026-12-03-000075_step_stays/up.sql"
+        )))?,
     }
     match conn {
         DbConn::Postgres(pg) => {
